@@ -1,0 +1,50 @@
+"""Page formats: detect a saved page's site from its content and parse it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from store.formats import arxiver, paper_page, research_google, scholarfeed
+from store.formats.entry import Entry, ParsedPage, Profile
+
+__all__ = ["Entry", "ParsedPage", "Profile", "FORMATS", "detect", "parse_text", "UnknownFormat"]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    score: Callable[[list[str]], int]
+    parse: Callable[[list[str]], ParsedPage]
+
+
+FORMATS = [
+    Format(paper_page.NAME, paper_page.score, paper_page.parse),
+    Format(research_google.NAME, research_google.score, research_google.parse),
+    Format(arxiver.NAME, arxiver.score, arxiver.parse),
+    Format(scholarfeed.NAME, scholarfeed.score, scholarfeed.parse),
+]
+
+
+class UnknownFormat(ValueError):
+    """The text is not a page of any supported site."""
+
+
+def detect(lines: list[str]) -> Format | None:
+    """The format whose structural markers the text shows most, or None."""
+    best, best_score = None, 0
+    for fmt in FORMATS:
+        points = fmt.score(lines)
+        if points > best_score:
+            best, best_score = fmt, points
+    return best
+
+
+def parse_text(text: str) -> ParsedPage:
+    lines = text.splitlines()
+    fmt = detect(lines)
+    if fmt is None:
+        raise UnknownFormat(
+            "not a page of a known format (scholarfeed, arxiver, paper page with related papers, research.google)"
+        )
+    return fmt.parse(lines)

@@ -1,0 +1,66 @@
+"""Author lines: 'A, B, C et al. · affiliation, affiliation' and telling names from titles."""
+
+from __future__ import annotations
+
+import re
+
+_ET_AL = re.compile(r",?\s*(?:et\s+al\.?|and\s+others|…|\.\.\.)\s*$", re.IGNORECASE)
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "dos", "das",
+              "le", "la", "bin", "ibn", "al", "el", "y", "ter", "zu", "mac", "st"}
+_NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$", re.UNICODE)
+
+
+def looks_like_name(text: str) -> bool:
+    words = text.split()
+    if not 1 <= len(words) <= 6 or len(text) > 60:
+        return False
+    if not all(_NAME_WORD.match(word) for word in words):
+        return False
+    # Inner parts may be lower case ('Seung jae Shin'); the name itself starts with a
+    # capital or a particle ('van der Maaten').
+    first = words[0]
+    return first[0].isupper() or first.lower() in _PARTICLES
+
+
+def split_author_line(line: str) -> tuple[list[str], bool, list[str]] | None:
+    """(authors, complete, affiliations) when the line reads as an author list, else None."""
+    names_part, _, affiliation_part = line.partition(" · ")
+    names_part = names_part.strip()
+    complete = True
+    trimmed = _ET_AL.sub("", names_part)
+    if trimmed != names_part:
+        complete = False
+    names = [name.strip() for name in re.split(r",\s*|\s+and\s+|\s*&\s*", trimmed) if name.strip()]
+    if not names or not all(looks_like_name(name) for name in names):
+        return None
+    if len(names) == 1 and complete and not affiliation_part and " " not in names[0]:
+        return None  # a single word is more likely a title fragment than a person
+    affiliations = [a.strip() for a in affiliation_part.split(",") if a.strip()]
+    return names, complete, affiliations
+
+
+def split_glued_title(line: str) -> tuple[str, str] | None:
+    """'Some TitleFirst Author, Second Author' -> ('Some Title', 'First Author, Second Author').
+
+    Saved pages sometimes lose the newline between a title and its author line. The
+    author list then starts inside one word: the title's last word glued to the first
+    author's first name, with a lower-to-upper case change and no space between them.
+    That word is the last glued word before the first comma; within it the leftmost
+    change is taken, so a first name with inner capitals ('HeeSun') stays whole.
+    """
+    stop = len(line)
+    for marker in (",", " et al", " · "):
+        at = line.find(marker)
+        if at != -1:
+            stop = min(stop, at)
+    words = list(re.finditer(r"\S+", line[:stop]))
+    for word in reversed(words):
+        for glue in _GLUE.finditer(word.group()):
+            split = word.start() + glue.start()
+            title, authors = line[:split].rstrip(), line[split:].strip()
+            if title and split_author_line(authors) is not None:
+                return title, authors
+    return None
+
+
+_GLUE = re.compile(r"(?<=[a-z0-9)\]?!.:])(?=[A-Z][a-z])")

@@ -1,0 +1,80 @@
+"""Field extraction that several page formats share: dates, code links, venues."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+MONTH_PATTERN = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
+
+# A repository link: github/gitlab/bitbucket/huggingface, inside \url{...}, \href{...}{...}
+# or plain text; trailing sentence punctuation and braces are not part of it.
+_CODE_HOSTS = r"(?:github\.com|gitlab\.com|bitbucket\.org|huggingface\.co|codeberg\.org|sourceforge\.net)"
+_CODE_URL = re.compile(r"(?:https?://)?(?:www\.)?" + _CODE_HOSTS + r"/[^\s{}<>\"'\\]+", re.IGNORECASE)
+
+
+def iso_date(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_iso_date(text: str) -> str | None:
+    match = _ISO_DATE.search(text)
+    if not match:
+        return None
+    return iso_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+
+
+def parse_rfc_date(text: str) -> str | None:
+    """'Fri, 12 Apr 2024 01:53:33 GMT' or '12 April 2024' -> 2024-04-12."""
+    match = re.search(r"(\d{1,2})\s+(" + MONTH_PATTERN + r")\s+(\d{4})", text, re.IGNORECASE)
+    if match:
+        month = MONTHS.get(match.group(2).rstrip(".").lower()[:3])
+        if month:
+            return iso_date(int(match.group(3)), month, int(match.group(1)))
+    match = re.search(r"(" + MONTH_PATTERN + r")\s+(\d{1,2}),?\s+(\d{4})", text, re.IGNORECASE)
+    if match:
+        month = MONTHS.get(match.group(1).rstrip(".").lower()[:3])
+        if month:
+            return iso_date(int(match.group(3)), month, int(match.group(2)))
+    return parse_iso_date(text)
+
+
+def find_year(text: str) -> int | None:
+    """The last plausible publication year in a venue line ('... (2016), pp. 1-24' -> 2016)."""
+    years = _YEAR.findall(text)
+    return int(years[-1]) if years else None
+
+
+def find_code_url(*texts: str | None) -> str | None:
+    """The first repository link in the texts, unwrapped from LaTeX and trailing punctuation."""
+    for text in texts:
+        if not text:
+            continue
+        match = _CODE_URL.search(text)
+        if match:
+            url = match.group(0).rstrip(".,;:)]}")
+            if url.endswith(".git"):
+                url = url[: -len(".git")]
+            if not url.lower().startswith("http"):
+                url = "https://" + url
+            return url
+    return None

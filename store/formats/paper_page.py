@@ -1,0 +1,161 @@
+"""Single-paper pages with related papers.
+
+    Title
+    - URL: http://arxiv.org/abs/2310.06511v3
+    - Date: Fri, 12 Apr 2024 01:53:33 GMT
+    - Title: ...
+    - Authors: A, B, C,
+    - Abstract summary: ...            (values may run over several lines)
+    - Score: 77.47
+    - License: ...
+    - Abstract: ...
+    Related papers
+    - First related title [19.63]
+    summary lines
+    arXiv Detail & Related papers (2026-02-05T06:58:38Z) - Second related title [43.50]
+    ...
+    arXiv Detail & Related papers (2020-09-29T07:32:30Z)
+
+A related item's date stands on the 'arXiv Detail' line that closes it (and starts
+the next item); a title may wrap onto the next line before its '[score]'.
+"""
+
+from __future__ import annotations
+
+import re
+
+from store.formats.entry import Entry, ParsedPage
+from store.formats.fields import find_code_url, parse_iso_date, parse_rfc_date
+from store.text import find_arxiv_id, squash
+
+NAME = "paper-page"
+
+HEADER = re.compile(
+    r"^-\s+(?P<key>URL|Date|Title|Authors|Abstract summary|Score|License|Abstract)\s*:\s?(?P<value>.*)$"
+)
+_RELATED_START = re.compile(r"^Related papers\s*:?\s*$", re.IGNORECASE)
+_DETAIL = re.compile(r"^arXiv Detail & Related papers\s*\((?P<date>[^)]*)\)\s*(?:-\s*(?P<rest>.*))?$")
+_SCORED_TITLE = re.compile(r"^(?P<title>.*?)\s*\[(?P<score>-?\d+(?:\.\d+)?)\]\s*$")
+_TITLE_MAX_LINES = 3
+_FOOTER = re.compile(r"^This (?:list|site) ", re.IGNORECASE)
+
+
+def score(lines: list[str]) -> int:
+    headers = {m.group("key") for line in lines[:200] if (m := HEADER.match(line.strip()))}
+    related = any(_RELATED_START.match(line.strip()) for line in lines)
+    return 3 * len(headers) + (3 if related else 0) if len(headers) >= 2 else 0
+
+
+def parse(lines: list[str]) -> ParsedPage:
+    page = ParsedPage(format=NAME)
+    fields: dict[str, list[str]] = {}
+    first_line: str | None = None
+    key: str | None = None
+    body = iter(enumerate(lines))
+    related_from: int | None = None
+    for index, raw in body:
+        line = raw.strip()
+        if _RELATED_START.match(line):
+            related_from = index + 1
+            break
+        match = HEADER.match(line)
+        if match:
+            key = match.group("key")
+            fields.setdefault(key, []).append(match.group("value").strip())
+        elif key is not None and line:
+            fields[key].append(line)
+        elif line and first_line is None:
+            first_line = line
+
+    def value(name: str, sep: str = " ") -> str | None:
+        parts = [p for p in fields.get(name, []) if p]
+        return sep.join(parts) if parts else None
+
+    main = Entry()
+    main.title = squash(value("Title") or first_line or "") or None
+    main.url = value("URL")
+    main.arxiv_id = find_arxiv_id(main.url or "")
+    raw_date = value("Date")
+    main.date = parse_rfc_date(raw_date) if raw_date else None
+    main.year = int(main.date[:4]) if main.date else None
+    authors = value("Authors")
+    if authors:
+        names = [squash(n) for n in authors.split(",") if n.strip()]
+        main.authors = [n for n in names if n.lower() not in ("et al.", "et al")]
+        main.authors_complete = not authors.rstrip(", ").lower().endswith("et al.")
+    main.summary = value("Abstract summary", "\n")
+    main.abstract = value("Abstract")
+    main.score = _number(value("Score"))
+    main.code_url = find_code_url(main.abstract)
+    main.has_code = main.code_url is not None
+    if main.title is None and main.arxiv_id is None:
+        page.warnings.append("no title and no arXiv link in the header")
+    if related_from is not None:
+        main.related = _related(lines[related_from:], page.warnings)
+    page.entries.append(main)
+    page.label = f"Related to: {main.title}" if main.title else "paper page"
+    return page
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def _related(lines: list[str], warnings: list[str]) -> list[Entry]:
+    items: list[Entry] = []
+    current: Entry | None = None
+    title_parts: list[str] = []  # a title still waiting for its '[score]'
+    summary: list[str] = []
+
+    def close(date_text: str | None) -> None:
+        nonlocal current
+        if current is not None:
+            current.summary = "\n".join(summary) or None
+            if date_text:
+                current.date = parse_iso_date(date_text) or parse_rfc_date(date_text)
+                current.year = int(current.date[:4]) if current.date else None
+            items.append(current)
+        current = None
+        summary.clear()
+
+    def start(text: str) -> None:
+        nonlocal current
+        title_parts.append(text)
+        match = _SCORED_TITLE.match(" ".join(title_parts))
+        if match:
+            current = Entry(title=squash(match.group("title")), score=_number(match.group("score")), owned=False)
+            title_parts.clear()
+        elif len(title_parts) >= _TITLE_MAX_LINES:
+            # No score after several lines: the first line was the title, the rest its summary.
+            current = Entry(title=squash(title_parts[0]), owned=False)
+            summary.extend(title_parts[1:])
+            title_parts.clear()
+
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        detail = _DETAIL.match(line)
+        if detail:
+            close(detail.group("date"))
+            if detail.group("rest"):
+                start(detail.group("rest").strip())
+        elif title_parts:
+            start(line)
+        elif current is None and line.startswith("- "):
+            start(line[2:].strip())
+        elif current is not None:
+            summary.append(line.replace("<n>", "\n"))
+        elif _FOOTER.match(line):
+            continue
+    if current is not None:
+        warnings.append(f"related paper '{current.title[:40]}' has no date line (page cut off?)")
+        close(None)
+    if title_parts:
+        warnings.append("a related paper's title has no score: dropped (page cut off?)")
+    for item in items:
+        item.code_url = find_code_url(item.summary)
+    return items

@@ -1,0 +1,156 @@
+"""scholarfeed author profiles.
+
+A page is the author's name, an optional bio or affiliation, header metrics
+('h-index20', '46papers', '794citations', 'Novelty53%', 'AI Score59') and a primary
+category code, a 'N Papers' heading, then one entry per paper:
+
+    CVMar 26, 2023Code          category codes glued to the date; year and 'Code' optional
+    Title                       (may wrap; may be glued to the author line)
+    A, B, C et al. · aff, aff   authors, maybe cut with 'et al.', maybe affiliations
+    Abstract paragraph(s)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from store.formats.authors import split_author_line, split_glued_title
+from store.formats.entry import Entry, ParsedPage, Profile
+from store.formats.fields import MONTH_PATTERN, MONTHS, find_code_url, iso_date
+from store.text import squash
+
+NAME = "scholarfeed"
+
+DATE_LINE = re.compile(
+    r"^(?P<cats>[A-Za-z][A-Za-z.\-]*?)\s*(?P<month>" + MONTH_PATTERN + r")\s+(?P<day>\d{1,2})"
+    r"(?:,\s*(?P<year>\d{4}))?\s*(?P<code>Code)?\s*$"
+)
+_METRICS = {
+    "h_index": re.compile(r"^h-?index\s*:?\s*(\d+)$", re.IGNORECASE),
+    "paper_count": re.compile(r"^([\d,]+)\s*papers?$", re.IGNORECASE),
+    "citations": re.compile(r"^([\d,]+)\s*citations?$", re.IGNORECASE),
+    "novelty": re.compile(r"^novelty\s*:?\s*([\d.]+)\s*%?$", re.IGNORECASE),
+    "ai_score": re.compile(r"^ai\s*score\s*:?\s*([\d.]+)$", re.IGNORECASE),
+}
+_HEADING = re.compile(r"^\d[\d,]*\s+Papers?$")
+_CATEGORY = re.compile(r"^[A-Z]{2,5}(?:\.[A-Z]{2})?$")
+
+
+def score(lines: list[str]) -> int:
+    dates = sum(1 for line in lines if DATE_LINE.match(line.strip()))
+    metrics = sum(1 for line in lines[:40] for rx in _METRICS.values() if rx.match(line.strip()))
+    return 3 * dates + 2 * metrics
+
+
+def parse(lines: list[str]) -> ParsedPage:
+    page = ParsedPage(format=NAME)
+    starts = [i for i, line in enumerate(lines) if DATE_LINE.match(line.strip())]
+    header_end = starts[0] if starts else len(lines)
+    _parse_header(lines[:header_end], page)
+
+    raw_entries = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        raw_entries.append((DATE_LINE.match(lines[start].strip()), _blocks(lines[start + 1 : end])))
+    explicit_years = [int(m.group("year")) for m, _ in raw_entries if m.group("year")]
+    # scholarfeed leaves out the year of this year's papers; the page shows every
+    # earlier year, so the missing one is the year after the latest it shows.
+    this_year = date.today().year
+    inferred_year = min(max(explicit_years) + 1, this_year) if explicit_years else this_year
+
+    for number, (match, blocks) in enumerate(raw_entries, start=1):
+        entry = _entry(match, blocks, inferred_year)
+        if entry is None:
+            page.warnings.append(f"entry {number} has no title: skipped")
+            continue
+        if not entry.authors or entry.abstract is None:
+            missing = "authors" if not entry.authors else "abstract"
+            page.warnings.append(f"entry {number} ({entry.title[:40]}) has no {missing}: page cut off?")
+        page.entries.append(entry)
+    if page.owner is None:
+        page.warnings.append("no author name at the top of the page")
+    return page
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    """Paragraphs: runs of non-blank lines."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _parse_header(lines: list[str], page: ParsedPage) -> None:
+    profile = Profile()
+    text_lines: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line or _HEADING.match(line):
+            continue
+        for key, rx in _METRICS.items():
+            match = rx.match(line)
+            if match:
+                value = match.group(1).replace(",", "")
+                setattr(profile, key, float(value) if key in ("novelty", "ai_score") else int(value))
+                break
+        else:
+            if page.owner is None:
+                page.owner = squash(line)
+            elif _CATEGORY.match(line) and profile.category is None:
+                profile.category = line
+            else:
+                text_lines.append(line)
+    if text_lines:
+        first = text_lines[0]
+        if len(text_lines) == 1 and len(first) <= 80 and not first.endswith("."):
+            profile.affiliation = first
+        else:
+            profile.bio = "\n".join(text_lines)
+    page.profile = None if profile.is_empty() else profile
+
+
+def _entry(match: re.Match[str], blocks: list[list[str]], inferred_year: int) -> Entry | None:
+    if not blocks:
+        return None
+    month = MONTHS[match.group("month").rstrip(".").lower()[:3]]
+    day = int(match.group("day"))
+    entry = Entry(category=match.group("cats").strip() or None)
+    if match.group("year"):
+        entry.year = int(match.group("year"))
+    else:
+        entry.year, entry.date_inferred = inferred_year, True
+    entry.date = iso_date(entry.year, month, day)
+
+    title_lines = blocks[0]
+    rest = blocks[1:]
+    # The author line may sit in the title's paragraph (no blank line between them).
+    if len(title_lines) > 1 and split_author_line(title_lines[-1]):
+        rest = [[title_lines[-1]], *rest]
+        title_lines = title_lines[:-1]
+    title = squash(" ".join(title_lines))
+    author_line = rest[0][0] if rest and len(rest[0]) == 1 else None
+    if author_line is not None and split_author_line(author_line):
+        rest = rest[1:]
+    else:
+        glued = split_glued_title(title)
+        if glued:
+            title, author_line = glued
+        else:
+            author_line = None
+    entry.title = title or None
+    if author_line:
+        authors, complete, affiliations = split_author_line(author_line)  # type: ignore[misc]
+        entry.authors, entry.authors_complete, entry.affiliations = authors, complete, affiliations
+    if rest:
+        entry.abstract = "\n\n".join(" ".join(block) for block in rest)
+    entry.code_url = find_code_url(entry.abstract)
+    entry.has_code = bool(match.group("code")) or entry.code_url is not None
+    return entry

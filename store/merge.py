@@ -1,0 +1,215 @@
+"""Merging parsed pages into paper and author records.
+
+Merging is a join: papers that share an identity key (arXiv id, normalized title)
+become one record, and each field takes the most complete value under a fixed total
+order, so the result is the same whatever order pages are ingested in, and merging
+a page again changes nothing. Authors are derived from the papers afresh each time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from store.formats.entry import Entry, ParsedPage
+from store.model import Author, Paper, author_id, display_title, identity_keys, page_author_id, paper_id
+from store.text import name_key
+
+_TEXT_FIELDS = ("title", "url", "code_url", "venue", "category", "abstract", "summary", "comments")
+
+
+def entry_record(entry: Entry, source: str) -> Paper:
+    """One page's view of one paper, in the stored shape plus merge bookkeeping."""
+    return {
+        "title": entry.title,
+        "authors": list(entry.authors),
+        "authors_complete": entry.authors_complete,
+        "date": entry.date,
+        "year": entry.year,
+        "date_inferred": entry.date_inferred,
+        "arxiv_id": entry.arxiv_id,
+        "url": entry.url,
+        "code_url": entry.code_url,
+        "has_code": entry.has_code,
+        "venue": entry.venue,
+        "category": entry.category,
+        "affiliations": list(entry.affiliations),
+        "abstract": entry.abstract,
+        "summary": entry.summary,
+        "score": entry.score,
+        "comments": entry.comments,
+        "sources": [source],
+        "_keys": identity_keys(entry),
+        "_related_keys": [identity_keys(item)[0] for item in entry.related if identity_keys(item)],
+        # Pages whose owner this paper belongs to (a related paper is on a page, not its owner's).
+        "_owned_on": [source] if entry.owned else [],
+    }
+
+
+def page_records(page: ParsedPage, source: str) -> list[Paper]:
+    records = []
+    for entry in page.entries:
+        if identity_keys(entry):
+            records.append(entry_record(entry, source))
+        for item in entry.related:
+            if identity_keys(item):
+                records.append(entry_record(item, source))
+    return records
+
+
+def _longest(values: Iterable[Any]) -> Any:
+    present = [v for v in values if v not in (None, "")]
+    if not present:
+        return None
+    return min(present, key=lambda v: (-len(v), v))
+
+
+def _combine(group: list[Paper]) -> Paper:
+    merged: Paper = {name: _longest(r.get(name) for r in group) for name in _TEXT_FIELDS}
+    best_authors = min(
+        (r for r in group),
+        key=lambda r: (not r["authors"], not r["authors_complete"], -len(r["authors"]), r["authors"]),
+    )
+    merged["authors"] = list(best_authors["authors"])
+    merged["authors_complete"] = best_authors["authors_complete"]
+    dated = [r for r in group if r.get("date")]
+    if dated:
+        # A date the page gave in full beats an inferred one; of those, the first
+        # appearance (the earliest) is the paper's date.
+        best = min(dated, key=lambda r: (r["date_inferred"], r["date"]))
+        merged["date"], merged["date_inferred"] = best["date"], best["date_inferred"]
+        merged["year"] = int(best["date"][:4])
+    else:
+        years = [r["year"] for r in group if r.get("year")]
+        merged["date"], merged["date_inferred"] = None, False
+        merged["year"] = min(years) if years else None
+    arxiv_ids = sorted({r["arxiv_id"] for r in group if r.get("arxiv_id")})
+    merged["arxiv_id"] = arxiv_ids[0] if arxiv_ids else None
+    merged["has_code"] = any(r.get("has_code") for r in group)
+    merged["affiliations"] = list(min((r["affiliations"] for r in group), key=lambda a: (-len(a), a)))
+    scores = [r["score"] for r in group if r.get("score") is not None]
+    merged["score"] = max(scores) if scores else None
+    merged["sources"] = sorted({s for r in group for s in r["sources"]})
+    merged["_keys"] = sorted({k for r in group for k in r["_keys"]})
+    merged["_related_keys"] = sorted({k for r in group for k in r["_related_keys"]})
+    merged["_owned_on"] = sorted({s for r in group for s in r["_owned_on"]})
+    return merged
+
+
+def merge_papers(records: list[Paper]) -> list[Paper]:
+    """Join records sharing any identity key; give each its id; resolve related papers."""
+    parent = list(range(len(records)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner_of_key: dict[str, int] = {}
+    for index, record in enumerate(records):
+        for key in record["_keys"]:
+            if key in owner_of_key:
+                a, b = find(index), find(owner_of_key[key])
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                owner_of_key[key] = index
+    groups: dict[int, list[Paper]] = defaultdict(list)
+    for index, record in enumerate(records):
+        groups[find(index)].append(record)
+
+    papers = [_combine(group) for group in groups.values()]
+    id_of_key: dict[str, str] = {}
+    for paper in papers:
+        paper["id"] = paper_id(paper["_keys"])
+        for key in paper["_keys"]:
+            id_of_key[key] = paper["id"]
+    by_id = {paper["id"]: paper for paper in papers}
+    for paper in papers:
+        related = {id_of_key[k] for k in paper["_related_keys"] if k in id_of_key} - {paper["id"]}
+        # Newest first, as the related-papers lists show them.
+        paper["related"] = sorted(related, key=lambda i: (-_date_rank(by_id[i]), i))
+        paper["display_title"] = display_title(paper)
+    papers.sort(key=lambda p: p["id"])
+    return papers
+
+
+def _date_rank(paper: Paper) -> int:
+    date = paper.get("date") or (f"{paper['year']}-00-00" if paper.get("year") else "0000-00-00")
+    return int(date.replace("-", ""))
+
+
+def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> list[Author]:
+    """Author entries from the papers: named authors, page owners, and one entry per unnamed page."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    owner_spelling: dict[str, str] = {}
+    linked: dict[str, set[str]] = defaultdict(set)
+    page_papers: dict[str, set[str]] = defaultdict(set)
+
+    for page in pages.values():
+        if page.get("owner"):
+            owner_spelling.setdefault(name_key(page["owner"]), page["owner"])
+    for paper in papers:
+        for name in paper["authors"]:
+            key = name_key(name)
+            if key:
+                spellings[key][name] += 1
+                linked[key].add(paper["id"])
+        for source in paper["sources"]:
+            owner = pages.get(source, {}).get("owner")
+            if owner and source in paper["_owned_on"]:
+                key = name_key(owner)
+                spellings[key][owner] += 1
+                linked[key].add(paper["id"])
+            elif not owner:
+                page_papers[source].add(paper["id"])
+        if not paper["authors"] and not paper["_owned_on"] and not any(
+            paper["id"] in page_papers.get(s, set()) for s in paper["sources"]
+        ):
+            # Every paper stays reachable from some entry: here, its first page's.
+            page_papers[paper["sources"][0]].add(paper["id"])
+
+    order = {paper["id"]: (-_date_rank(paper), paper["id"]) for paper in papers}
+    authors: list[Author] = []
+    for key, counts in spellings.items():
+        display = owner_spelling.get(key) or min(counts, key=lambda s: (-counts[s], s))
+        profile = _profile_for(key, pages)
+        authors.append({
+            "id": author_id(display),
+            "name": display,
+            "display_name": display,
+            "aliases": sorted(counts),
+            "papers": sorted(linked[key], key=order.__getitem__),
+            "profile": profile,
+            "kind": "person",
+            "owner": key in owner_spelling,
+        })
+    for source, ids in page_papers.items():
+        page = pages[source]
+        label = page.get("label") or f"{page.get('format') or 'unknown'} page"
+        authors.append({
+            "id": page_author_id(source),
+            "name": None,
+            "display_name": f"{label if len(label) <= 70 else label[:69] + '…'} ({source})",
+            "aliases": [],
+            "papers": sorted(ids, key=order.__getitem__),
+            "profile": None,
+            "kind": "page",
+            "owner": True,
+        })
+    authors.sort(key=lambda a: a["id"])
+    return authors
+
+
+def _profile_for(key: str, pages: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    candidates = [
+        dict(page["profile"], source=source)
+        for source, page in sorted(pages.items())
+        if page.get("owner") and name_key(page["owner"]) == key and page.get("profile")
+    ]
+    if not candidates:
+        return None
+    # The page with the most metrics speaks for the person; ties go to the first page by name.
+    return max(candidates, key=lambda p: sum(v is not None for v in p.values()))

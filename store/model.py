@@ -1,0 +1,74 @@
+"""The stored records: papers and authors as plain dicts (the JSON contract).
+
+Paper keys: id, title, display_title, authors, authors_complete, date, year,
+date_inferred, arxiv_id, url, code_url, has_code, venue, category, affiliations,
+abstract, summary, score, comments, related, sources.
+Author keys: id, name, display_name, aliases, papers, profile, kind ("person" or
+"page"), owner (true for the owner of a saved page).
+
+Keys starting with '_' are the merger's bookkeeping and are not part of the contract.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from store.formats.entry import Entry
+from store.text import first_sentence, name_key, title_key
+
+Paper = dict[str, Any]
+Author = dict[str, Any]
+
+PAPER_FIELDS = (
+    "id", "title", "display_title", "authors", "authors_complete", "date", "year", "date_inferred",
+    "arxiv_id", "url", "code_url", "has_code", "venue", "category", "affiliations", "abstract",
+    "summary", "score", "comments", "related", "sources",
+)
+AUTHOR_FIELDS = ("id", "name", "display_name", "aliases", "papers", "profile", "kind", "owner")
+
+
+def _digest(text: str, length: int = 12) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+
+
+def identity_keys(entry: Entry) -> list[str]:
+    """The keys under which two entries are the same paper: arXiv id or normalized title."""
+    keys = []
+    if entry.arxiv_id:
+        keys.append(f"arxiv:{entry.arxiv_id.lower()}")
+    if entry.title and title_key(entry.title):
+        keys.append(f"title:{title_key(entry.title)}")
+    if not keys and entry.abstract:
+        # An untitled paper without an id is only ever the same as itself.
+        keys.append(f"abstract:{_digest(title_key(entry.abstract), 20)}")
+    return keys
+
+
+def paper_id(keys: list[str]) -> str:
+    """Deterministic id: the arXiv id when known, else a digest of the smallest key."""
+    arxiv = sorted(k for k in keys if k.startswith("arxiv:"))
+    if arxiv:
+        return arxiv[0]
+    return "p:" + _digest(min(keys))
+
+
+def author_id(name: str) -> str:
+    return "a:" + name_key(name)
+
+
+def page_author_id(source: str) -> str:
+    return "page:" + source
+
+
+def display_title(paper: Paper) -> str:
+    """Never empty: the title, or the arXiv id and the abstract's first sentence."""
+    if paper.get("title"):
+        return paper["title"]
+    parts = []
+    if paper.get("arxiv_id"):
+        parts.append(f"arXiv:{paper['arxiv_id']}")
+    text = paper.get("abstract") or paper.get("summary") or paper.get("comments")
+    if text:
+        parts.append(first_sentence(text))
+    return " — ".join(parts) or f"Untitled paper ({paper['id']})"

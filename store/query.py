@@ -1,0 +1,97 @@
+"""Search queries: free words, quoted phrases and field filters.
+
+    kernel ridge author:lebanon year:2019-2022 cat:LG venue:ICML "low-rank"
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+
+from store.text import fold
+
+FILTER_KEYS = {"author": "author", "a": "author", "year": "year", "y": "year", "cat": "cat",
+               "category": "cat", "venue": "venue"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+_YEAR_RANGE = re.compile(r"^(\d{4})?\s*(?:-|\.\.)\s*(\d{4})?$")
+_YEAR_CMP = re.compile(r"^(>=|<=|>|<|=)?(\d{4})$")
+
+
+class QueryError(ValueError):
+    """A malformed query; the message says what was expected."""
+
+
+@dataclass
+class Query:
+    terms: list[str] = field(default_factory=list)  # folded words, in order
+    phrases: list[str] = field(default_factory=list)  # folded exact phrases
+    authors: list[str] = field(default_factory=list)
+    years: tuple[int, int] | None = None
+    categories: list[str] = field(default_factory=list)
+    venues: list[str] = field(default_factory=list)
+    # The last word is still being typed: it also matches as a prefix.
+    open_last: bool = True
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.authors or self.years or self.categories or self.venues or self.phrases)
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms and not self.has_filters
+
+
+def parse_query(text: str) -> Query:
+    query = Query(open_last=not text.endswith((" ", '"')))
+    try:
+        tokens = shlex.split(text, posix=True)
+    except ValueError:
+        # An unfinished quote while typing: read it as if closed.
+        try:
+            tokens = shlex.split(text + '"', posix=True)
+        except ValueError:
+            tokens = text.split()
+    quoted = set(re.findall(r'"([^"]*)"?', text))
+    for token in tokens:
+        key, sep, value = token.partition(":")
+        if sep and key.lower() in FILTER_KEYS and token not in quoted:
+            _add_filter(query, FILTER_KEYS[key.lower()], value.strip())
+        elif token in quoted and " " in token.strip():
+            query.phrases.append(" ".join(_WORD.findall(fold(token))))
+            query.terms.extend(_WORD.findall(fold(token)))
+        else:
+            query.terms.extend(_WORD.findall(fold(token)))
+    return query
+
+
+def _add_filter(query: Query, key: str, value: str) -> None:
+    if not value:
+        raise QueryError(f"{key}: needs a value, e.g. {_EXAMPLES[key]}")
+    if key == "author":
+        query.authors.append(fold(value))
+    elif key == "cat":
+        query.categories.append(value.upper())
+    elif key == "venue":
+        query.venues.append(fold(value))
+    else:
+        query.years = _years(value)
+
+
+_EXAMPLES = {"author": "author:lebanon", "year": "year:2021, year:2019-2022 or year:>2020",
+             "cat": "cat:LG", "venue": "venue:ICML"}
+
+
+def _years(value: str) -> tuple[int, int]:
+    match = _YEAR_CMP.match(value)
+    if match:
+        op, year = match.group(1) or "=", int(match.group(2))
+        return {"=": (year, year), ">": (year + 1, 9999), ">=": (year, 9999),
+                "<": (0, year - 1), "<=": (0, year)}[op]
+    match = _YEAR_RANGE.match(value)
+    if match and (match.group(1) or match.group(2)):
+        low, high = int(match.group(1) or 0), int(match.group(2) or 9999)
+        if low > high:
+            raise QueryError(f"year:{value}: the range runs backwards (write year:{high}-{low})")
+        return low, high
+    raise QueryError(f"year:{value}: not a year; write {_EXAMPLES['year']}")

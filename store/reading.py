@@ -1,0 +1,98 @@
+"""Reading saved pages from disk: decoding, limits, and the reasons a file is refused."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+# A saved researcher page is tens of kilobytes; this leaves room for huge profiles
+# while keeping an accidental disk image or log file out of memory.
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+# Lines longer than this are not page text (minified data, a binary run): dropped.
+MAX_LINE_CHARS = 100_000
+PAGE_SUFFIXES = {".txt", ".text", ".md", ""}
+
+
+class PageError(Exception):
+    """A file that cannot be read as a page; the message is the reason."""
+
+
+def read_page(path: Path) -> tuple[str, list[str]]:
+    """The page's text, normalized (BOM, line endings, NULs), and warnings."""
+    warnings: list[str] = []
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise PageError("no such file") from None
+    except OSError as error:
+        raise PageError(error.strerror or str(error)) from None
+    if path.is_dir():
+        raise PageError("is a folder")
+    if size == 0:
+        raise PageError("empty file")
+    if size > MAX_PAGE_BYTES:
+        raise PageError(f"too large for a saved page ({size / 1e6:.0f} MB; the limit is {MAX_PAGE_BYTES / 1e6:.0f} MB)")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PageError(error.strerror or str(error)) from None
+    if _looks_binary(data):
+        raise PageError("binary file, not a text page")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        warnings.append(f"not valid UTF-8 (first bad byte at offset {error.start}): {bad} undecodable byte(s) replaced")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+        warnings.append("NUL bytes removed")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    long_lines = sum(1 for line in lines if len(line) > MAX_LINE_CHARS)
+    if long_lines:
+        text = "\n".join(line for line in lines if len(line) <= MAX_LINE_CHARS)
+        warnings.append(f"{long_lines} line(s) over {MAX_LINE_CHARS:,} characters dropped")
+    if not text.strip():
+        raise PageError("no text (only white space)")
+    return text, warnings
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Binary when the start has many NULs or control bytes (text with a stray NUL is not)."""
+    sample = data[:8192]
+    if not sample:
+        return False
+    if sample.startswith((b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"\x1f\x8b", b"GIF8", b"\xff\xd8\xff")):
+        return True
+    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32 and byte != 27)
+    return controls / len(sample) > 0.1
+
+
+def expand_paths(paths: list[Path]) -> Iterator[tuple[Path, str | None]]:
+    """Files to ingest from files and folders, with a reason for paths that are skipped.
+
+    Folders are walked recursively without following symlinked folders (a link loop
+    cannot trap the walk); in a folder only files that look like saved pages are taken.
+    """
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            yield path, "no such file or folder"
+        elif path.is_dir():
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    file = Path(root) / name
+                    if name.startswith(".") or file.suffix.lower() not in PAGE_SUFFIXES:
+                        continue
+                    if file.is_symlink() and not file.exists():
+                        yield file, "broken symbolic link"
+                        continue
+                    yield file, None
+        elif not path.exists():
+            yield path, "broken symbolic link"
+        else:
+            yield path, None

@@ -1,0 +1,66 @@
+"""Normalization shared by parsers, merging and search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_NAME_GLUE = re.compile(r"[\s\-‐-―.]+")
+_SPACES = re.compile(r"\s+")
+_ARXIV_ID = re.compile(
+    r"(?<![\w.])(?:arXiv:\s*)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free text for comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def title_key(title: str) -> str:
+    """Two titles are the same paper when these keys are equal (case, punctuation, spaces)."""
+    return _NON_WORD.sub(" ", fold(title)).strip()
+
+
+def name_key(name: str) -> str:
+    """Names that differ only in case, spaces, dots or hyphens are one person."""
+    return _NAME_GLUE.sub("", fold(name))
+
+
+def squash(text: str) -> str:
+    """Collapse runs of white space into single spaces."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def first_sentence(text: str, limit: int = 90) -> str:
+    text = squash(text)
+    match = re.search(r"[.!?](\s|$)", text)
+    sentence = text[: match.start() + 1] if match else text
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 1].rstrip() + "…"
+    return sentence
+
+
+def find_arxiv_id(text: str) -> str | None:
+    match = _ARXIV_ID.search(text)
+    return match.group(1) if match else None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to write to a terminal: control, escape and bidi characters made visible.
+
+    Page text is kept as it is in the store; only what the command line prints is
+    passed through here, so an ESC or an OSC sequence never reaches the terminal raw.
+    """
+    return _CONTROL.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -1,0 +1,212 @@
+"""The `litbrowse` command line. Imports no textual: only the app command loads it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from store.paths import STORE_ENV, bundled_seeds, default_store_path
+from store.persistence import StoreData, StoreError
+from store.text import name_key, printable
+from tui import tables
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="litbrowse",
+        description="Browse researcher pages saved from the web: authors, papers, fuzzy search.",
+        epilog=f"Without a command, opens the app. The store defaults to ${STORE_ENV} or {default_store_path()}.",
+    )
+    parser.add_argument("--store", type=Path, help=f"the store file (default: ${STORE_ENV} or the user data folder)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--json", action="store_true", help="print JSON for scripts")
+        return sub
+
+    ingest = command("ingest", "parse saved pages (files or folders) into the store")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    authors = command("authors", "list the authors")
+    authors.add_argument("--sort", choices=("papers", "name"), default="papers")
+    papers = command("papers", "list papers, all or one author's")
+    papers.add_argument("--author", metavar="NAME", help="an author's name, alias or id")
+    show = command("show", "show one paper or author by id")
+    show.add_argument("id")
+    show.add_argument("--bibtex", action="store_true", help="print the paper as BibTeX")
+    search = command("search", "fuzzy search titles, authors, venues, comments and abstracts")
+    search.add_argument("query", nargs="+")
+    search.add_argument("--limit", type=int, default=20, metavar="N")
+    command("stats", "count what the store holds")
+    app = commands.add_parser("app", help="open the app (the default)")
+    app.set_defaults(json=False)
+    return parser
+
+
+def fail(message: str) -> int:
+    print(f"litbrowse: {printable(message)}", file=sys.stderr)
+    return 1
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def public(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    store_path: Path = (args.store or default_store_path()).expanduser()
+    command = args.command or "app"
+    try:
+        if command == "ingest":
+            return run_ingest(store_path, args)
+        if command != "app" and not store_path.exists():
+            ingest_bundled_seeds(store_path)
+        if command == "app":
+            from tui.app import run_app
+
+            return run_app(store_path)
+        from store.persistence import load
+
+        data = load(store_path)
+        return {"authors": run_authors, "papers": run_papers, "show": run_show,
+                "search": run_search, "stats": run_stats}[command](data, args, store_path)
+    except StoreError as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `litbrowse papers | head`: the reader left; not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def ingest_bundled_seeds(store_path: Path) -> None:
+    """First run: an empty store gets the sample pages, so there is something to browse."""
+    from store.ingest import ingest
+
+    report = ingest(store_path, [bundled_seeds()])
+    print(f"litbrowse: first run: ingested {report.papers_after} papers from the bundled sample pages into "
+          f"{store_path}", file=sys.stderr)
+
+
+def run_ingest(store_path: Path, args: argparse.Namespace) -> int:
+    from store.ingest import ingest
+
+    report = ingest(store_path, args.paths)
+    if args.json:
+        emit_json({
+            "files": [vars(f) for f in report.files],
+            "papers": report.papers_after,
+            "new_papers": report.papers_after - report.papers_before,
+            "authors": report.authors_after,
+            "store": str(store_path),
+        })
+    else:
+        tables.print_ingest(report, store_path)
+    for failed in (f for f in report.files if f.error):
+        print(f"litbrowse: {printable(failed.path)}: {printable(failed.error or '')}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def run_authors(data: StoreData, args: argparse.Namespace, _: Path) -> int:
+    if args.sort == "name":
+        authors = sorted(data.authors, key=lambda a: a["display_name"].casefold())
+    else:
+        authors = sorted(data.authors, key=lambda a: (not a["owner"], -len(a["papers"]), a["display_name"].casefold()))
+    if args.json:
+        emit_json([public(a) for a in authors])
+    else:
+        tables.print_authors(authors)
+    return 0
+
+
+def find_author(data: StoreData, wanted: str) -> dict[str, Any] | None:
+    key = name_key(wanted)
+    for author in data.authors:
+        if author["id"] == wanted or (author["name"] and any(name_key(a) == key for a in author["aliases"])):
+            return author
+    return None
+
+
+def run_papers(data: StoreData, args: argparse.Namespace, _: Path) -> int:
+    papers = data.papers
+    if args.author:
+        author = find_author(data, args.author)
+        if author is None:
+            return fail(f"no author named '{args.author}' (see `litbrowse authors`)")
+        by_id = {p["id"]: p for p in data.papers}
+        papers = [by_id[i] for i in author["papers"] if i in by_id]
+    else:
+        papers = sorted(papers, key=lambda p: (p.get("date") or f"{p.get('year') or 0:04}", p["id"]), reverse=True)
+    if args.json:
+        emit_json([public(p) for p in papers])
+    else:
+        tables.print_papers(papers)
+    return 0
+
+
+def run_show(data: StoreData, args: argparse.Namespace, _: Path) -> int:
+    paper = next((p for p in data.papers if p["id"] == args.id), None)
+    if paper is None:
+        author = next((a for a in data.authors if a["id"] == args.id), None)
+        if author is None or args.bibtex:
+            return fail(f"no paper {'or author ' if not args.bibtex else ''}with id '{args.id}' "
+                        "(ids are listed by `litbrowse papers` and `litbrowse authors`)")
+        emit_json(public(author)) if args.json else tables.print_author(author)
+        return 0
+    if args.bibtex:
+        from store.bibtex import to_bibtex
+
+        sys.stdout.write(printable(to_bibtex(paper)).replace("\\x0a", "\n"))
+        return 0
+    if args.json:
+        emit_json(public(paper))
+    else:
+        titles = {p["id"]: p["display_title"] for p in data.papers}
+        tables.print_paper(paper, titles)
+    return 0
+
+
+def run_search(data: StoreData, args: argparse.Namespace, _: Path) -> int:
+    from store.search import QueryError, SearchIndex
+
+    if args.limit < 1:
+        return fail("--limit must be at least 1")
+    try:
+        results = SearchIndex(data.papers).search(" ".join(args.query), limit=args.limit)
+    except QueryError as error:
+        return fail(str(error))
+    if args.json:
+        emit_json([r.as_json() for r in results])
+    else:
+        tables.print_results(results)
+    return 0
+
+
+def run_stats(data: StoreData, args: argparse.Namespace, store_path: Path) -> int:
+    formats: dict[str, int] = {}
+    for page in data.pages.values():
+        formats[page["format"]] = formats.get(page["format"], 0) + 1
+    stats = {
+        "papers": len(data.papers),
+        "authors": sum(1 for a in data.authors if a["kind"] == "person"),
+        "page_entries": sum(1 for a in data.authors if a["kind"] == "page"),
+        "sources": len(data.pages),
+        "formats": dict(sorted(formats.items())),
+        "untitled_papers": sum(1 for p in data.papers if not p.get("title")),
+        "store": str(store_path),
+        "store_bytes": store_path.stat().st_size if store_path.exists() else 0,
+    }
+    if args.json:
+        emit_json(stats)
+    else:
+        tables.print_stats(stats)
+    return 0

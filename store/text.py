@@ -40,7 +40,8 @@ def first_sentence(text: str, limit: int = 90) -> str:
     match = re.search(r"[.!?](\s|$)", text)
     sentence = text[: match.start() + 1] if match else text
     if len(sentence) > limit:
-        sentence = sentence[: limit - 1].rstrip() + "…"
+        cut = sentence.rfind(" ", 0, limit)
+        sentence = sentence[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
     return sentence
 
 

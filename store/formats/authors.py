@@ -16,10 +16,12 @@ def looks_like_name(text: str) -> bool:
         return False
     if not all(_NAME_WORD.match(word) for word in words):
         return False
-    # Inner parts may be lower case ('Seung jae Shin'); the name itself starts with a
-    # capital or a particle ('van der Maaten').
-    first = words[0]
-    return first[0].isupper() or first.lower() in _PARTICLES
+    if any(word.endswith(".") and len(word) > 4 for word in words):
+        return False  # a sentence's last word, not an initial ('J.') or 'Jr.'
+    # One inner part may be lower case ('Seung jae Shin'); particles too ('van der Maaten');
+    # the surname is capitalized.
+    lower = [w for w in words if w[0].islower() and w.lower() not in _PARTICLES]
+    return len(lower) <= 1 and words[-1][0].isupper() and lower[:1] != words[:1]
 
 
 def split_author_line(line: str) -> tuple[list[str], bool, list[str]] | None:

@@ -1,0 +1,131 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ARXIVER, SEEDS
+from tui.cli import main
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ingest_json_report(store_path, capsys):
+    code, out, err = run(capsys, "ingest", "--json", str(SEEDS))
+    assert code == 0 and err == ""
+    report = json.loads(out)
+    assert [(f["format"], f["papers"]) for f in report["files"]] == [
+        ("scholarfeed", 2), ("arxiver", 10), ("paper-page", 19), ("research.google", 18), ("scholarfeed", 46)]
+    assert report["papers"] == 94
+
+
+def test_ingest_reports_a_bad_file_and_keeps_the_others(store_path, tmp_path, capsys):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("just some notes\nnothing to see\n")
+    code, out, err = run(capsys, "ingest", str(bad), str(ARXIVER))
+    assert code == 1
+    assert err.strip() == (
+        f"litbrowse: {bad}: not a page of a known format "
+        "(scholarfeed, arxiver, paper page with related papers, research.google)"
+    )
+    assert "001_f1ad0fc9ee248bb1.txt  arxiver" in out
+    code, out, _ = run(capsys, "stats", "--json")
+    assert json.loads(out)["papers"] == 10
+
+
+def test_stats_authors_papers_show(store_path, capsys):
+    run(capsys, "ingest", str(SEEDS))
+    code, out, _ = run(capsys, "stats", "--json")
+    stats = json.loads(out)
+    assert (code, stats["papers"], stats["authors"], stats["sources"]) == (0, 94, 96, 5)
+    code, out, _ = run(capsys, "authors", "--json")
+    authors = json.loads(out)
+    assert authors[0]["display_name"] == "Kyungwoo Song"
+    assert set(authors[0]) == {"id", "name", "display_name", "aliases", "papers", "profile", "kind", "owner"}
+    code, out, _ = run(capsys, "papers", "--author", "Seung Jae Shin", "--json")
+    assert code == 0 and len(json.loads(out)) == 7
+    code, out, _ = run(capsys, "show", "arxiv:2210.03858", "--json")
+    paper = json.loads(out)
+    assert (paper["comments"], paper["venue"], paper["sources"]) == (
+        "Findings of EMNLP 2022", "EMNLP 2022", ["001_f1ad0fc9ee248bb1.txt"])
+    assert not any(key.startswith("_") for key in paper)
+
+
+def test_show_unknown_id_and_unknown_author(store_path, capsys):
+    run(capsys, "ingest", str(ARXIVER))
+    code, out, err = run(capsys, "show", "arxiv:0000.00000")
+    assert (code, out) == (1, "")
+    assert err.startswith("litbrowse: no paper or author with id 'arxiv:0000.00000'")
+    code, _, err = run(capsys, "papers", "--author", "Nobody Atall")
+    assert code == 1 and "no author named 'Nobody Atall'" in err
+
+
+def test_bibtex(store_path, capsys):
+    run(capsys, "ingest", str(SEEDS))
+    code, out, _ = run(capsys, "show", "arxiv:2310.06511", "--bibtex")
+    assert code == 0
+    assert out.startswith("@misc{lee2023self,\n  title = {Self-Supervised Dataset Distillation for Transfer Learning},\n")
+    assert "  author = {Dong Bok Lee and Seanie Lee and Joonho Ko and Kenji Kawaguchi and Juho Lee and Sung Ju Hwang},\n" in out
+    assert "  eprint = {2310.06511},\n" in out
+
+
+def test_first_run_ingests_the_bundled_seeds(store_path, capsys):
+    assert not store_path.exists()
+    code, out, err = run(capsys, "stats", "--json")
+    assert code == 0 and json.loads(out)["papers"] == 94
+    assert "first run: ingested 94 papers" in err
+
+
+def test_search_json(store_path, capsys):
+    run(capsys, "ingest", str(SEEDS))
+    code, out, _ = run(capsys, "search", "lcoal low rank matrx", "--limit", "2", "--json")
+    results = json.loads(out)
+    assert [r["display_title"] for r in results] == [
+        "Local Low-Rank Matrix Approximation", "LLORMA: Local Low-Rank Matrix Approximation"]
+    assert results[0]["field"] == "title" and results[0]["spans"][:2] == [[0, 5], [6, 9]]
+    code, out, err = run(capsys, "search", "year:20x")
+    assert code == 1 and out == ""
+    assert err.strip() == "litbrowse: year:20x: not a year; write year:2021, year:2019-2022 or year:>2020"
+
+
+def test_corrupt_store_is_reported_and_left_alone(store_path, capsys):
+    store_path.parent.mkdir(parents=True)
+    store_path.write_text('{"papers": {"1": ')
+    code, _, err = run(capsys, "ingest", str(ARXIVER))
+    assert code == 1
+    assert err.startswith(f"litbrowse: {store_path}: not valid JSON")
+    assert store_path.read_text() == '{"papers": {"1": '
+
+
+def test_newer_store_is_refused(store_path, capsys):
+    store_path.parent.mkdir(parents=True)
+    store_path.write_text('{"_meta": {"1": {"schema": 99}}, "papers": {}}')
+    code, _, err = run(capsys, "stats")
+    assert code == 1 and "made by a newer litbrowse (store schema 99" in err
+
+
+@pytest.mark.parametrize("args", [["--help"], ["stats", "--json"]])
+def test_headless_commands_do_not_import_textual(store_path, args):
+    code = (
+        "import sys; from tui.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'\n"
+        "assert 'tui.app' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_store_package_never_imports_textual_or_tui():
+    code = (
+        "import sys, pkgutil, importlib, store\n"
+        "for m in pkgutil.walk_packages(store.__path__, 'store.'):\n    importlib.import_module(m.name)\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'tui')]\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,109 @@
+import json
+import random
+import shutil
+
+from store.ingest import ingest
+from store.persistence import load
+from tests.conftest import ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED, SCHOLARFEED_SMALL, SEEDS
+
+ALL = [SCHOLARFEED_SMALL, ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED]
+
+
+def papers_by_title(data):
+    return {p["title"]: p for p in data.papers if p["title"]}
+
+
+def test_same_arxiv_paper_on_two_pages_is_one_record(seeded_store):
+    data = load(seeded_store)
+    paper = papers_by_title(data)["Self-Supervised Dataset Distillation for Transfer Learning"]
+    assert paper["id"] == "arxiv:2310.06511"
+    assert paper["sources"] == ["000_c0060800e6c2eeb8.txt", "002_a33d55ea117c81c2.txt"]
+    # The complete author list of the paper page beats the scholarfeed 'et al.' list.
+    assert paper["authors"][-1] == "Sung Ju Hwang" and len(paper["authors"]) == 6
+    assert paper["authors_complete"] is True
+    assert (paper["date"], paper["category"], paper["score"]) == ("2023-10-10", "LG", 77.4714995131992)
+    assert len(paper["related"]) == 18
+    assert len(data.papers) == 94
+
+
+def test_similar_titles_stay_apart(seeded_store):
+    titles = papers_by_title(load(seeded_store))
+    assert titles["LLORMA: Local Low-Rank Matrix Approximation"]["id"] != \
+        titles["Local Low-Rank Matrix Approximation"]["id"]
+
+
+def test_name_spellings_are_one_person_with_aliases(seeded_store):
+    authors = {a["id"]: a for a in load(seeded_store).authors}
+    shin = authors["a:seungjaeshin"]
+    assert shin["aliases"] == ["Seung jae Shin", "Seungjae Shin"]
+    assert authors["a:yoonyeongkim"]["aliases"] == ["Yoon-Yeong Kim", "YoonYeong Kim"]
+
+
+def test_owner_linked_to_every_paper_and_untitled_display_title(seeded_store):
+    data = load(seeded_store)
+    authors = {a["id"]: a for a in data.authors}
+    kim = authors["a:seungyeonkim"]
+    assert kim["owner"] is True and len(kim["papers"]) == 18
+    song = authors["a:kyungwoosong"]
+    assert len(song["papers"]) == 46 and song["profile"]["h_index"] == 13
+    assert song["profile"]["source"] == "004_87569abedee599f0.txt"
+    untitled = [p for p in data.papers if p["title"] is None and p["arxiv_id"] is None]
+    assert len(untitled) == 5
+    assert all(p["display_title"] and p["id"] in kim["papers"] for p in untitled)
+    arxiver = next(p for p in data.papers if p["arxiv_id"] == "2210.06205")
+    assert arxiver["display_title"] == (
+        "arXiv:2210.06205 — A Bayesian pseudocoreset is a small synthetic dataset for which the posterior over…"
+    )
+
+
+def test_every_paper_reachable_and_unnamed_pages_have_entries(seeded_store):
+    data = load(seeded_store)
+    reachable = {pid for a in data.authors for pid in a["papers"]}
+    assert reachable == {p["id"] for p in data.papers}
+    pages = {a["id"]: a for a in data.authors if a["kind"] == "page"}
+    assert set(pages) == {"page:001_f1ad0fc9ee248bb1.txt", "page:002_a33d55ea117c81c2.txt"}
+    assert len(pages["page:001_f1ad0fc9ee248bb1.txt"]["papers"]) == 10
+    assert pages["page:001_f1ad0fc9ee248bb1.txt"]["name"] is None
+
+
+def test_reingest_changes_nothing(tmp_path):
+    store = tmp_path / "store.json"
+    ingest(store, [SEEDS])
+    before = store.read_bytes()
+    report = ingest(store, [SEEDS])
+    assert report.papers_before == report.papers_after == 94
+    assert store.read_bytes() == before
+
+
+def test_order_independence(tmp_path):
+    forward, backward = tmp_path / "a.json", tmp_path / "b.json"
+    for path in ALL:
+        ingest(forward, [path])
+    shuffled = ALL[:]
+    random.Random(7).shuffle(shuffled)
+    ingest(backward, [shuffled[0], shuffled[1]])
+    ingest(backward, shuffled[2:])
+    assert json.loads(forward.read_bytes()) == json.loads(backward.read_bytes())
+
+
+def test_title_only_record_gains_arxiv_id_later(tmp_path):
+    """A paper first seen without an id is renamed when its id arrives, and links follow."""
+    store = tmp_path / "store.json"
+    ingest(store, [SCHOLARFEED_SMALL])
+    assert any(p["id"].startswith("p:") for p in load(store).papers)
+    ingest(store, [PAPER_PAGE])
+    data = load(store)
+    ids = {p["id"] for p in data.papers}
+    joonho = next(a for a in data.authors if a["id"] == "a:joonhoko")
+    assert "arxiv:2310.06511" in joonho["papers"]
+    assert set(joonho["papers"]) <= ids
+
+
+def test_copy_of_a_page_under_another_name_adds_a_source_not_papers(tmp_path):
+    store = tmp_path / "store.json"
+    copy = tmp_path / "copy.txt"
+    shutil.copy(SCHOLARFEED_SMALL, copy)
+    ingest(store, [SCHOLARFEED_SMALL, copy])
+    data = load(store)
+    assert len(data.papers) == 2
+    assert all(p["sources"] == ["000_c0060800e6c2eeb8.txt", "copy.txt"] for p in data.papers)

@@ -1,0 +1,45 @@
+from store.formats import parse_text
+from tests.conftest import ARXIVER, parse_seed
+
+
+def test_entries_ids_dates_and_no_owner():
+    page = parse_seed(ARXIVER)
+    assert page.format == "arxiver"
+    assert page.owner is None
+    assert [e.arxiv_id for e in page.entries][:3] == ["2210.06205", "2210.03858", "2209.01765"]
+    assert len(page.entries) == 10
+    first = page.entries[0]
+    assert (first.title, first.date, first.year, first.comments) == (None, "2022-10-12", 2022, None)
+    assert first.url == "https://arxiv.org/abs/2210.06205"
+    assert first.abstract.startswith("A Bayesian pseudocoreset is a small synthetic dataset")
+    assert page.warnings == []
+
+
+def test_comment_lines_venues_and_code_links():
+    entries = {e.arxiv_id: e for e in parse_seed(ARXIVER).entries}
+    assert entries["2210.03858"].comments == "Findings of EMNLP 2022"
+    assert entries["2210.03858"].venue == "EMNLP 2022"
+    ggdr = entries["2207.13320"]
+    assert ggdr.comments == "Accepted to ECCV 2022. Our code is available at https://github.com/naver-ai/GGDR"
+    assert ggdr.code_url == "https://github.com/naver-ai/GGDR"
+    assert entries["2205.14959"].code_url == "https://github.com/snu-mllab/Efficient-Dataset-Condensation"
+    assert entries["2203.15355"].code_url == "https://github.com/clovaai/puridiver"
+    assert entries["2204.13509"].venue == "NAACL 2022"
+    assert entries["2206.08549"].comments is None
+
+
+def test_created_and_updated_on_one_line_and_cut_off_page():
+    abstract = "We study things at length. " * 10
+    text = (
+        f"{abstract}\n\nICML 2021\n\narXiv:2101.00001\nCreated: 2021-01-01 Updated: 2021-06-01\n\n"
+        f"{abstract}\n\narXiv:2102.00002v2\nCreated: 2021-02-02\nUpdated: 2021-03-03\n\n"
+        "A third abstract that was cut off in the mid"
+    )
+    page = parse_text(text)
+    assert [(e.arxiv_id, e.date, e.comments) for e in page.entries] == [
+        ("2101.00001", "2021-01-01", "ICML 2021"),
+        ("2102.00002", "2021-02-02", None),
+    ]
+    assert page.warnings == [
+        "text after the last arXiv id has no id of its own (page cut off?): 1 paragraph(s) dropped"
+    ]

@@ -18,7 +18,8 @@ def _escape(text: str) -> str:
 
 def cite_key(paper: Paper) -> str:
     first = paper["authors"][0].split()[-1] if paper.get("authors") else "anon"
-    word = next((w for w in re.findall(r"[A-Za-z]+", paper.get("title") or "") if len(w) > 3), "paper")
+    words = re.findall(r"[A-Za-z]+", paper.get("title") or paper.get("abstract") or "")
+    word = next((w for w in words if len(w) > 3), "paper")
     year = paper.get("year") or "nd"
     return re.sub(r"[^a-z0-9]", "", fold(f"{first}{year}{word}")) or "paper"
 

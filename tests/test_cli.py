@@ -68,8 +68,10 @@ def test_bibtex(store_path, capsys):
     run(capsys, "ingest", str(SEEDS))
     code, out, _ = run(capsys, "show", "arxiv:2310.06511", "--bibtex")
     assert code == 0
-    assert out.startswith("@misc{lee2023self,\n  title = {Self-Supervised Dataset Distillation for Transfer Learning},\n")
-    assert "  author = {Dong Bok Lee and Seanie Lee and Joonho Ko and Kenji Kawaguchi and Juho Lee and Sung Ju Hwang},\n" in out
+    assert out.startswith(
+        "@misc{lee2023self,\n  title = {Self-Supervised Dataset Distillation for Transfer Learning},\n")
+    assert ("  author = {Dong Bok Lee and Seanie Lee and Joonho Ko and Kenji Kawaguchi and Juho Lee and Sung Ju Hwang"
+            "},\n") in out
     assert "  eprint = {2310.06511},\n" in out
 
 

@@ -1,0 +1,156 @@
+"""Pilot tests: drive the app with keys and assert what the panes draw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store.ingest import ingest
+from tui.app import LitbrowseApp
+from tui.widgets.line_list import LineList
+
+
+def drawn(widget: LineList) -> list[str]:
+    """The text each visible line of a list draws, as the terminal gets it."""
+    height = widget.scrollable_content_region.height
+    return ["".join(seg.text for seg in widget.render_line(y)).rstrip() for y in range(height)]
+
+
+async def started(app: LitbrowseApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def press(app, pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def app(seeded_store: Path) -> LitbrowseApp:
+    return LitbrowseApp(seeded_store, watch_store=False)
+
+
+async def test_open_author_paper_and_follow_a_coauthor(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        authors = app.main_screen.query_one("#authors")
+        assert drawn(authors)[:2] == ["★ Kyungwoo So… 46p h13 c794", "▤ Related to: Self-Sup… 19p"]
+        await press(app, pilot, "j", "j", "enter")  # Seungyeon Kim: page owner of the research.google page
+        papers = app.main_screen.query_one("#papers")
+        assert app.focused is papers
+        assert papers.border_title == "Papers of Seungyeon Kim (18)"
+        await press(app, pilot, "g", "enter")  # the newest paper
+        detail = app.main_screen.query_one("#detail")
+        assert app.focused is detail
+        lines = drawn(detail)
+        assert lines[:6] == [
+            "Supervision complexity and its role in",
+            "knowledge distillation",
+            "",
+            "Authors    Hrayr Harutyunyan",
+            "           Aditya Krishna Menon",
+            "           Seungyeon Kim (page owner)",
+        ]
+        await press(app, pilot, "n", "n", "enter")  # the second author link: Aditya Krishna Menon
+        assert app.main_screen.query_one("#authors").current["display_name"] == "Aditya Krishna Menon"
+        assert papers.border_title == "Papers of Aditya Krishna Menon (2)"
+        assert app.focused is papers
+        await press(app, pilot, "escape")  # back to the paper we came from
+        assert detail.paper["title"] == "Supervision complexity and its role in knowledge distillation"
+        assert papers.border_title == "Papers of Seungyeon Kim (18)"
+        assert app.focused is detail
+
+
+async def test_search_with_a_typo_opens_the_hit_and_esc_returns(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await press(app, pilot, "slash")
+        await pilot.press(*"lcoal low rank matrx")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        results = app.screen.query_one("#search-results")
+        assert drawn(results)[0].startswith("2013  Local Low-Rank Matrix Approximation  Guy Lebanon, Yoram Singer")
+        await press(app, pilot, "enter")
+        detail = app.main_screen.query_one("#detail")
+        assert detail.paper["title"] == "Local Low-Rank Matrix Approximation"
+        # The lists follow: the paper's first named author is open, with the paper selected.
+        assert app.main_screen.query_one("#authors").current["display_name"] == "Guy Lebanon"
+        assert app.main_screen.query_one("#papers").current["title"] == "Local Low-Rank Matrix Approximation"
+        await press(app, pilot, "slash", "x", "escape")
+        assert app.screen is app.main_screen
+        assert detail.paper["title"] == "Local Low-Rank Matrix Approximation"
+
+
+async def test_malformed_filter_is_explained(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await press(app, pilot, "slash")
+        await pilot.press(*"year:20x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = app.screen.query_one("#search-status")
+        assert str(status.render()) == "year:20x: not a year; write year:2021, year:2019-2022 or year:>2020"
+
+
+async def test_copy_link_and_bibtex(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await press(app, pilot, "slash")
+        await pilot.press(*"pseudocoreset")
+        await press(app, pilot, "enter")
+        await press(app, pilot, "y")
+        assert app.clipboard == "https://arxiv.org/abs/2210.06205"
+        await press(app, pilot, "Y")
+        assert app.clipboard.startswith("@misc{anon2022bayesian,\n  title = {arXiv:2210.06205 — A Bayesian")
+
+
+async def test_help_and_quit(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        await press(app, pilot, "question_mark")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await press(app, pilot, "escape", "q")
+        assert not app.is_running
+
+
+async def test_narrow_screen_shows_the_focused_pane_only(app):
+    async with app.run_test(size=(60, 20)) as pilot:
+        await started(app, pilot)
+        screen = app.main_screen
+        assert screen.has_class("-narrow")
+        assert screen.query_one("#authors-pane").display and not screen.query_one("#detail").display
+        await press(app, pilot, "enter", "enter")
+        assert screen.query_one("#detail").display and not screen.query_one("#authors-pane").display
+
+
+HOSTILE = (
+    "Mallory [b]Markup[/b]\n\nh-index1\n2papers\n\n2 Papers\n\n"
+    "LGMar 3, 2021\n[@click=app.quit]Evil[/] arr[i] [sic]\x1b]52;c;ZXZpbA==\x07\x1b[31mred\u202e\n\n"
+    "Mallory [b]Markup[/b], Eve [link=https://x]Y[/link]\n\nAbstract with [bold]markup[/bold] and \x1b[2J.\n\n"
+    "CVJan 2, 2020\nA calm second paper\n\nMallory [b]Markup[/b]\n\nPlain abstract.\n"
+)
+
+
+async def test_hostile_page_shows_literally_and_the_app_keeps_running(tmp_path):
+    page = tmp_path / "hostile.txt"
+    page.write_text(HOSTILE)
+    store = tmp_path / "store.json"
+    report = ingest(store, [page])
+    assert not report.failed
+    app = LitbrowseApp(store, watch_store=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        authors = drawn(app.main_screen.query_one("#authors"))
+        assert authors[0] == "★ Mallory [b]Markup[… 2p h1"
+        await press(app, pilot, "enter", "g", "enter")
+        detail = drawn(app.main_screen.query_one("#detail"))
+        assert detail[:2] == ["[@click=app.quit]Evil[/] arr[i] [sic]\\x1b]", "52;c;ZXZpbA==\\x07\\x1b[31mred\\u202e"]
+        assert "Abstract with [bold]markup[/bold] and \\x1b[2J." in detail
+        await press(app, pilot, "enter", "y", "tab", "slash")
+        await pilot.press(*"evil")
+        await press(app, pilot, "enter")
+        assert app.is_running
+        assert app.main_screen.query_one("#detail").paper["title"].startswith("[@click=app.quit]Evil[/]")

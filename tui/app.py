@@ -1,0 +1,197 @@
+"""The litbrowse Textual app: loads the store in a worker and hosts the screens."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import webbrowser
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import Static
+
+from store.persistence import StoreData, StoreError, load
+from store.search import SearchIndex
+from tui.commands import AppCommands, AuthorCommands, PaperCommands
+from tui.messages import OpenUrl
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+from tui.screens.search import SearchScreen
+
+STORE_POLL_SECONDS = 2.0
+
+
+class LitbrowseApp(App[None]):
+    CSS_PATH = "litbrowse.tcss"
+    TITLE = "litbrowse"
+    COMMANDS: ClassVar = App.COMMANDS | {AppCommands, AuthorCommands, PaperCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search"),
+        Binding("y", "copy_link", "Copy link"),
+        Binding("Y", "copy_bibtex", "BibTeX"),
+        Binding("o", "open_link", "Open", show=False),
+        Binding("r", "reload", "Reload", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        Binding("tab", "focus_next", "Next pane", show=False),
+        Binding("shift+tab", "focus_previous", "Previous pane", show=False),
+    ]
+
+    def __init__(self, store_path: Path, watch_store: bool = True) -> None:
+        super().__init__()
+        self.store_path = store_path
+        self.watch_store = watch_store
+        self.main_screen = MainScreen()
+        self.search_index: SearchIndex | None = None
+        self._store_stamp: tuple[int, int] | None = None
+        self._stale_notified = False
+
+    async def on_mount(self) -> None:
+        await self.push_screen(self.main_screen)
+        self.sub_title = str(self.store_path)
+        self.status("Loading the store…")
+        self.load_store()
+        if self.watch_store:
+            self.set_interval(STORE_POLL_SECONDS, self.check_store)
+
+    def status(self, text: str) -> None:
+        self.main_screen.query_one("#status", Static).update(Content(text))
+
+    # -- loading ---------------------------------------------------------------
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self.store_path.stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_store(self) -> None:
+        """Read the store off the UI thread; index titles first, abstracts after."""
+        stamp = self._stamp()
+        try:
+            data = load(self.store_path)
+        except StoreError as error:
+            self.call_from_thread(self.status, str(error))
+            self.call_from_thread(self.notify, Content(str(error)), severity="error", timeout=30)
+            return
+        self.call_from_thread(self.loaded, data, stamp)
+        index = SearchIndex(data.papers, with_abstracts=False)
+        self.call_from_thread(setattr, self, "search_index", index)
+        index.add_abstracts()
+        self.call_from_thread(self.status, f"{len(data.papers)} papers, {len(data.authors)} authors · "
+                                           "/ search · ? help")
+
+    def loaded(self, data: StoreData, stamp: tuple[int, int] | None) -> None:
+        self._store_stamp = stamp
+        self._stale_notified = False
+        self.main_screen.load(data)
+        self.status(f"{len(data.papers)} papers, {len(data.authors)} authors · indexing for search…")
+
+    def check_store(self) -> None:
+        """Another process (an ingest) changed the store: say so once; r reloads."""
+        stamp = self._stamp()
+        if self._store_stamp is not None and stamp != self._store_stamp and not self._stale_notified:
+            self._stale_notified = True
+            self.notify("The store changed on disk (an ingest?): press r to reload", timeout=10)
+
+    def action_reload(self) -> None:
+        self.search_index = None
+        self.status("Reloading…")
+        self.load_store()
+
+    # -- actions -----------------------------------------------------------------
+
+    def action_search(self) -> None:
+        def opened(paper_id: str | None) -> None:
+            if paper_id:
+                self.open_paper(paper_id)
+
+        self.push_screen(SearchScreen(self.search_index), opened)
+
+    def open_paper(self, paper_id: str) -> None:
+        screen = self.main_screen
+        screen.remember()
+        screen.open_paper(paper_id)
+        screen.query_one("#detail").focus()
+
+    def open_author(self, author_id: str) -> None:
+        screen = self.main_screen
+        screen.remember()
+        screen.open_author(author_id)
+        screen.query_one("#papers").focus()
+
+    def current_paper(self) -> dict | None:
+        paper = self.main_screen.query_one("#detail").paper  # type: ignore[attr-defined]
+        if paper is None:
+            self.notify("No paper selected", severity="warning", timeout=3)
+        return paper
+
+    @staticmethod
+    def paper_link(paper: dict) -> str | None:
+        if paper.get("arxiv_id"):
+            return f"https://arxiv.org/abs/{paper['arxiv_id']}"
+        return paper.get("url") or paper.get("code_url")
+
+    def action_copy_link(self) -> None:
+        paper = self.current_paper()
+        if paper is None:
+            return
+        link = self.paper_link(paper)
+        if link is None:
+            self.notify("This paper has no link", severity="warning", timeout=3)
+            return
+        self.copy_to_clipboard(link)
+        self.notify(Content(f"Copied {link}"), timeout=3)
+
+    def action_copy_bibtex(self) -> None:
+        from store.bibtex import to_bibtex
+
+        paper = self.current_paper()
+        if paper is not None:
+            self.copy_to_clipboard(to_bibtex(paper))
+            self.notify("Copied the BibTeX entry", timeout=3)
+
+    def action_open_link(self) -> None:
+        paper = self.current_paper()
+        if paper is None:
+            return
+        link = self.paper_link(paper)
+        if link:
+            self.post_message(OpenUrl(link))
+        else:
+            self.notify("This paper has no link", severity="warning", timeout=3)
+
+    def on_open_url(self, message: OpenUrl) -> None:
+        if has_browser():
+            webbrowser.open(message.url)
+            self.notify(Content(f"Opened {message.url}"), timeout=3)
+        else:
+            # Over SSH there is no browser here: show the link (and copy it) instead.
+            self.copy_to_clipboard(message.url)
+            self.notify(Content(f"No browser on this machine; copied the link: {message.url}"), timeout=10)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+
+def has_browser() -> bool:
+    if os.environ.get("SSH_CONNECTION") and not os.environ.get("DISPLAY"):
+        return False
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    # Text-mode browsers would take over this terminal.
+    graphical = bool(shutil.which("xdg-open") and os.environ.get("DISPLAY"))
+    return type(browser).__name__ != "GenericBrowser" or graphical
+
+
+def run_app(store_path: Path) -> int:
+    LitbrowseApp(store_path).run()
+    return 0

@@ -1,0 +1,54 @@
+"""The help screen: every key binding, generated from the bindings themselves."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = [
+    ("Anywhere", [
+        ("/", "fuzzy search (typos allowed; author:, year:, cat:, venue: filters; \"phrases\")"),
+        ("Tab / Shift+Tab", "next / previous pane"),
+        ("Esc / Backspace", "back to where you were"),
+        ("y", "copy the paper's link (OSC 52: works over SSH and in tmux with set-clipboard on)"),
+        ("Y", "copy the paper's BibTeX"),
+        ("o", "open the paper's link in a browser, or show it to copy"),
+        ("r", "reload the store (after an ingest from another shell)"),
+        ("Ctrl+P", "command palette: jump to an author or a paper, run a command"),
+        ("?", "this help"),
+        ("q", "quit"),
+    ]),
+    ("Lists", [
+        ("↑ ↓ / k j", "move"),
+        ("g G / Home End", "first / last"),
+        ("Ctrl+U Ctrl+D / PgUp PgDn", "half a page up / down"),
+        ("Enter", "open the author, paper, link or related paper under the cursor"),
+        ("s", "change the sort (authors: papers / name; papers: date / title)"),
+    ]),
+    ("Authors", [("f", "filter authors by name (Enter or ↓ back to the list)")]),
+    ("Paper detail", [("n", "next link (author, related paper, URL)")]),
+    ("Search", [("↓", "to the results"), ("Enter", "open the highlighted result"), ("Esc", "back")]),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(Content.from_markup("[b]litbrowse keys[/b]"), classes="help-title")
+            for section, keys in KEYS:
+                yield Static(Content.from_markup("\n[b]$section[/b]", section=section))
+                for key, what in keys:
+                    yield Static(Content.from_markup("  [b $accent]$key[/]  $what", key=f"{key:<26}", what=what))
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

@@ -1,0 +1,129 @@
+"""The fuzzy-search screen: results update as you type; Enter opens, Esc goes back."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Static
+
+from store.search import QueryError, SearchIndex, SearchResult
+from tui.widgets.line_list import LineList, Row
+
+RESULT_LIMIT = 200
+
+
+def highlighted(text: str, spans: list[tuple[int, int]], width: int) -> Row:
+    """Row pieces with the matched spans marked, cut to width."""
+    pieces: Row = []
+    at = 0
+    for start, end in sorted(spans):
+        if start >= width:
+            break
+        if start > at:
+            pieces.append((text[at:start], ""))
+        pieces.append((text[max(start, at):end], "match"))
+        at = max(at, end)
+    pieces.append((text[at:], ""))
+    return pieces
+
+
+class ResultList(LineList):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Open")]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.results: list[SearchResult] = []
+        self.empty_text = "Type to search titles, authors, venues, comments and abstracts"
+
+    def set_results(self, results: list[SearchResult]) -> None:
+        self.results = results
+        self.reset(len(results), 0)
+
+    def row(self, index: int, width: int) -> Row:
+        result = self.results[index]
+        paper = result.paper
+        year = f"{paper.get('year') or '':<5} "
+        title = paper.get("title") or paper["display_title"]
+        spans = result.spans_by_field.get("title", []) if paper.get("title") else []
+        pieces: Row = [(year, "dim"), *highlighted(title, spans, width)]
+        if result.field and result.field != "title":
+            pieces.append((f"  · {result.field}", "dim"))
+        authors = ", ".join(paper.get("authors") or ())
+        if authors:
+            pieces.append(("  " + authors, "dim"))
+        return pieces
+
+
+class SearchScreen(ModalScreen[str | None]):
+    """Returns the chosen paper's id, or None on Esc."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Back"),
+        Binding("down", "to_results", "Results", show=False),
+    ]
+
+    def __init__(self, index: SearchIndex | None, query: str = "") -> None:
+        super().__init__()
+        self.index = index
+        self.initial = query
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search-box"):
+            yield Input(value=self.initial, placeholder="search: words, author:NAME year:2020-2022 cat:LG venue:ICML",
+                        id="search-input")
+            yield Static("", id="search-status")
+            yield ResultList(id="search-results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        if self.initial:
+            self.run_search(self.initial)
+
+    @on(Input.Changed, "#search-input")
+    def changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @on(Input.Submitted, "#search-input")
+    def submitted(self) -> None:
+        results = self.query_one(ResultList)
+        if results.results:
+            self.dismiss(results.results[results.cursor].paper["id"])
+
+    @on(LineList.Selected, "#search-results")
+    def chosen(self, event: LineList.Selected) -> None:
+        self.dismiss(self.query_one(ResultList).results[event.index].paper["id"])
+
+    @work(exclusive=True, group="search")
+    async def run_search(self, text: str) -> None:
+        """One search per keystroke; a newer keystroke cancels an older one still queued."""
+        status = self.query_one("#search-status", Static)
+        if self.index is None:
+            status.update(Content("The search index is still loading…"))
+            return
+        started = time.perf_counter()
+        try:
+            results = self.index.search(text, limit=RESULT_LIMIT)
+        except QueryError as error:
+            status.update(Content.from_markup("[b $error]$message", message=str(error)))
+            return
+        elapsed = (time.perf_counter() - started) * 1000
+        self.query_one(ResultList).set_results(results)
+        if text.strip():
+            more = "" if self.index.has_abstracts else " (abstracts still indexing)"
+            status.update(Content(f"{len(results)} results in {elapsed:.0f} ms{more}"))
+        else:
+            status.update(Content(""))
+
+    def action_to_results(self) -> None:
+        self.query_one(ResultList).focus()
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,69 @@
+"""The papers of the selected author: date, title, venue or category; sortable."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
+
+from store.text import fold
+from tui.widgets.line_list import LineList, Row
+
+Paper = dict[str, Any]
+SORTS = ("date", "title")
+
+
+def short_date(paper: Paper) -> str:
+    if paper.get("date"):
+        return paper["date"] + ("?" if paper.get("date_inferred") else " ")
+    return f"{paper['year']}       " if paper.get("year") else "    -      "
+
+
+class PaperList(LineList):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("enter", "select", "Details"),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.papers: list[Paper] = []
+        self.sort = "date"
+        self.empty_text = "No author selected"
+
+    def set_papers(self, papers: list[Paper], keep: str | None = None) -> None:
+        self.papers = self._sorted(papers)
+        self.empty_text = "No papers"
+        position = next((i for i, p in enumerate(self.papers) if p["id"] == keep), 0)
+        self.reset(len(self.papers), position)
+
+    def _sorted(self, papers: list[Paper]) -> list[Paper]:
+        if self.sort == "title":
+            return sorted(papers, key=lambda p: fold(p["display_title"]))
+        return sorted(papers, key=lambda p: (p.get("date") or f"{p.get('year') or 0:04}", p["id"]), reverse=True)
+
+    def select_id(self, paper_id: str) -> bool:
+        for index, paper in enumerate(self.papers):
+            if paper["id"] == paper_id:
+                self.cursor = index
+                return True
+        return False
+
+    @property
+    def current(self) -> Paper | None:
+        return self.papers[self.cursor] if self.papers else None
+
+    def row(self, index: int, width: int) -> Row:
+        paper = self.papers[index]
+        tag = paper.get("category") or (paper.get("venue") or "")[:12]
+        title_width = max(4, width - 12 - len(tag) - 2)
+        title = paper["display_title"]
+        if len(title) > title_width:
+            title = title[: title_width - 1] + "…"
+        return [(short_date(paper) + " ", "dim"), (title.ljust(title_width), ""), (" " + tag, "accent")]
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        keep = self.current["id"] if self.current else None
+        self.set_papers(self.papers, keep)
+        self.notify(f"Papers sorted by {self.sort}", timeout=2)

@@ -148,7 +148,7 @@ async def test_hostile_page_shows_literally_and_the_app_keeps_running(tmp_path):
         await press(app, pilot, "enter", "g", "enter")
         detail = drawn(app.main_screen.query_one("#detail"))
         assert detail[:2] == ["[@click=app.quit]Evil[/] arr[i] [sic]\\x1b]", "52;c;ZXZpbA==\\x07\\x1b[31mred\\u202e"]
-        assert "Abstract with [bold]markup[/bold] and \\x1b[2J." in detail
+        assert "Abstract with [bold]markup[/bold] and \\x1b[2J." in " ".join(detail)
         await press(app, pilot, "enter", "y", "tab", "slash")
         await pilot.press(*"evil")
         await press(app, pilot, "enter")

@@ -85,6 +85,8 @@ class FieldIndex:
         for word in self.vocab:
             self.by_length[len(word)].append(word)
         self._prefixes: dict[int, dict[str, list[str]]] = {}
+        self._prefix_keys: dict[int, list[str]] = {}
+        self._near: dict[tuple[str, int, bool], list[str]] = {}
         self._masks: OrderedDict[tuple[str, ...], int] = OrderedDict()
         dense = max(2, size // _DENSE_SHARE)
         self._dense = {w: self._to_mask(ids) for w, ids in self.postings.items() if len(ids) >= dense}
@@ -123,6 +125,14 @@ class FieldIndex:
         """Words within `edits` of term (or whose start is, for a word still being typed)."""
         if edits == 0:
             return []
+        key = (term, edits, prefix)
+        if key not in self._near:
+            self._near[key] = self._find_near(term, edits, prefix)
+            if len(self._near) > _MASK_CACHE:
+                self._near.pop(next(iter(self._near)))
+        return self._near[key]
+
+    def _find_near(self, term: str, edits: int, prefix: bool) -> list[str]:
         found: set[str] = set()
         for length in range(len(term) - edits, len(term) + edits + 1):
             for word, _, _ in process.extract(
@@ -133,7 +143,7 @@ class FieldIndex:
             for length in (len(term) - 1, len(term), len(term) + 1):
                 starts = self._prefix_map(length)
                 for start, _, _ in process.extract(
-                    term, list(starts), scorer=OSA.distance, score_cutoff=edits, limit=None
+                    term, self._prefix_keys[length], scorer=OSA.distance, score_cutoff=edits, limit=None
                 ):
                     found.update(starts[start])
         found.discard(term)
@@ -146,6 +156,7 @@ class FieldIndex:
                 if len(word) > length:
                     starts[word[:length]].append(word)
             self._prefixes[length] = dict(starts)
+            self._prefix_keys[length] = list(starts)
         return self._prefixes[length]
 
 
@@ -326,6 +337,8 @@ class SearchIndex:
         paper = self.papers[index]
         spans_by_field: dict[str, list[tuple[int, int]]] = {}
         for name in FIELDS:
+            if name == "abstract" and spans_by_field:
+                break  # abstracts are long: only scanned when nothing shorter matched
             spans = match_spans(field_text(paper, name), query.terms, [m.get(name) for m in matches])
             if spans:
                 spans_by_field[name] = spans

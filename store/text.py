@@ -16,6 +16,8 @@ _ARXIV_ID = re.compile(
 
 def fold(text: str) -> str:
     """Lower-case, accent-free text for comparisons."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

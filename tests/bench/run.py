@@ -1,0 +1,139 @@
+"""litbrowse benchmark: ingest, store open, per-keystroke search (vs fzf), memory, app start.
+
+    python -m tests.bench.run                 # 1,000 / 10,000 / 100,000 papers
+    python -m tests.bench.run --sizes 10000 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.bench.generate import generate
+
+# Queries typed one character at a time; some with typos, swapped or missing words.
+QUERIES = [
+    "kernel ridge regression", "kernal ridge regresion", "perciever", "diffusion model robust",
+    "robust diffusion model", "low-rank matrix approximation", "lowrank matrx aproximation",
+    "self-supervised distillation", "graph atention network", "bayesian variational inference",
+    "federated privacy", "ge", "contrastive representation learning",
+]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def bench_size(papers: int, work: Path) -> dict:
+    pages = work / f"pages_{papers}"
+    store = work / f"store_{papers}.json"
+    titles = generate(pages, papers)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tui", "--store", str(store), "ingest", str(pages)],
+                   check=True, stdout=subprocess.DEVNULL)
+    ingest_s = time.perf_counter() - started
+
+    from store.persistence import load
+    from store.search import SearchIndex
+
+    started = time.perf_counter()
+    data = load(store)
+    open_s = time.perf_counter() - started
+    started = time.perf_counter()
+    index = SearchIndex(data.papers, with_abstracts=False)
+    title_index_s = time.perf_counter() - started
+    index.add_abstracts()
+    full_index_s = time.perf_counter() - started
+
+    latencies = []
+    for query in QUERIES:
+        for end in range(1, len(query) + 1):
+            started = time.perf_counter()
+            index.search(query[:end], limit=50)
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    row = {
+        "papers": papers, "ingest_s": ingest_s, "ingest_papers_per_s": papers / ingest_s,
+        "store_open_s": open_s, "title_index_s": title_index_s, "full_index_s": full_index_s,
+        "keystrokes": len(latencies), "search_median_ms": statistics.median(latencies),
+        "search_p95_ms": percentile(latencies, 0.95),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    row.update(fzf_latency(titles, work))
+    if row.get("fzf_median_ms"):
+        row["fzf_over_litbrowse_median"] = row["fzf_median_ms"] / row["search_median_ms"]
+    row["app_ready_s"] = app_ready(store)
+    return row
+
+
+def fzf_latency(titles: list[str], work: Path) -> dict:
+    if not shutil.which("fzf"):
+        return {"fzf_median_ms": None, "fzf_p95_ms": None}
+    source = work / "titles.txt"
+    source.write_text("\n".join(titles))
+    latencies = []
+    for query in QUERIES:
+        for end in range(1, len(query) + 1):
+            started = time.perf_counter()
+            with open(source, "rb") as handle:
+                subprocess.run(["fzf", "--filter", query[:end]], stdin=handle, stdout=subprocess.DEVNULL)
+            latencies.append((time.perf_counter() - started) * 1000)
+    return {"fzf_median_ms": statistics.median(latencies), "fzf_p95_ms": percentile(latencies, 0.95)}
+
+
+def app_ready(store: Path) -> float:
+    """Seconds from a fresh interpreter to the app's first screen holding the authors (headless)."""
+    code = (
+        "import time, asyncio, sys; t = time.perf_counter()\n"
+        "from pathlib import Path\nfrom tui.app import LitbrowseApp\n"
+        "async def main():\n"
+        "    app = LitbrowseApp(Path(sys.argv[1]), watch_store=False)\n"
+        "    async with app.run_test(size=(120, 40)) as pilot:\n"
+        "        while not app.main_screen.query_one('#authors').count:\n"
+        "            await asyncio.sleep(0.005)\n"
+        "        print(time.perf_counter() - t)\n"
+        "        app.exit()\n"
+        "asyncio.run(main())\n"
+    )
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True)
+    inner = float(out.stdout.strip().splitlines()[-1])
+    return min(inner + 0.0, time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        for size in args.sizes:
+            rows.append(bench_size(size, Path(work)))
+            if not args.json:
+                print(format_row(rows[-1]), flush=True)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+
+
+def format_row(row: dict) -> str:
+    fzf = f"{row['fzf_median_ms']:.1f}" if row.get("fzf_median_ms") else "n/a"
+    ratio = f"{row['fzf_over_litbrowse_median']:.0f}x" if row.get("fzf_over_litbrowse_median") else "n/a"
+    return (f"{row['papers']:>7} papers | ingest {row['ingest_papers_per_s']:,.0f}/s | open {row['store_open_s']:.2f}s"
+            f" | index {row['title_index_s']:.2f}s (+abstracts {row['full_index_s']:.2f}s)"
+            f" | search median {row['search_median_ms']:.2f}ms p95 {row['search_p95_ms']:.2f}ms"
+            f" | fzf median {fzf}ms ({ratio}) | app ready {row['app_ready_s']:.2f}s | peak RSS {row['peak_rss_mb']:.0f}MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -82,6 +82,14 @@ def test_first_run_ingests_the_bundled_seeds(store_path, capsys):
     assert "first run: ingested 94 papers" in err
 
 
+def test_first_app_run_ingests_the_bundled_seeds(store_path, capsys, monkeypatch):
+    opened = []
+    monkeypatch.setattr("tui.app.run_app", lambda path: opened.append(path) or 0)
+    code, _, err = run(capsys)
+    assert (code, opened) == (0, [store_path])
+    assert "first run: ingested 94 papers" in err and store_path.exists()
+
+
 def test_search_json(store_path, capsys):
     run(capsys, "ingest", str(SEEDS))
     code, out, _ = run(capsys, "search", "lcoal low rank matrx", "--limit", "2", "--json")

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "ingest":
             return run_ingest(store_path, args)
-        if command != "app" and not store_path.exists():
+        if not store_path.exists():
             ingest_bundled_seeds(store_path)
         if command == "app":
             from tui.app import run_app

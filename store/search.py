@@ -89,9 +89,9 @@ class FieldIndex:
         self._near: dict[tuple[str, int, bool], list[str]] = {}
         self._masks: OrderedDict[tuple[str, ...], int] = OrderedDict()
         dense = max(2, size // _DENSE_SHARE)
-        self._dense = {w: self._to_mask(ids) for w, ids in self.postings.items() if len(ids) >= dense}
+        self._dense = {w: self.to_mask(ids) for w, ids in self.postings.items() if len(ids) >= dense}
 
-    def _to_mask(self, ids: Iterable[int]) -> int:
+    def to_mask(self, ids: Iterable[int]) -> int:
         buffer = bytearray(self._nbytes)
         for i in ids:
             buffer[i >> 3] |= 1 << (i & 7)
@@ -109,7 +109,7 @@ class FieldIndex:
             elif word in self.postings:
                 sparse.append(self.postings[word])
         if sparse:
-            mask |= self._to_mask(i for ids in sparse for i in ids)
+            mask |= self.to_mask(i for ids in sparse for i in ids)
         if cache_key is not None:
             self._masks[cache_key] = mask
             if len(self._masks) > _MASK_CACHE:
@@ -310,19 +310,19 @@ class SearchIndex:
         titles = self.fields["title"]
         if query.years:
             low, high = query.years
-            mask &= titles._to_mask(i for year, ids in self._years.items() if low <= year <= high for i in ids)
+            mask &= titles.to_mask(i for year, ids in self._years.items() if low <= year <= high for i in ids)
         for category in query.categories:
-            mask &= titles._to_mask(
+            mask &= titles.to_mask(
                 i for code, ids in self._categories.items() if category in _split_categories(code) for i in ids
             )
         for wanted in query.authors:
             key = name_key(wanted)
-            mask &= titles._to_mask(
+            mask &= titles.to_mask(
                 i for name, ids in self._author_names.items()
                 if wanted in name or key in name_key(name) for i in ids
             )
         for venue in query.venues:
-            mask &= titles._to_mask(
+            mask &= titles.to_mask(
                 i for i, p in enumerate(self.papers)
                 if venue in _fold_fast(" ".join(v for v in (p.get("venue"), p.get("comments")) if v))
             )

@@ -28,6 +28,12 @@ async def press(app, pilot, *keys: str) -> None:
     await pilot.pause()
 
 
+async def search(app, pilot, text: str) -> None:
+    """Open the search screen and type text one key at a time, as a person would."""
+    await press(app, pilot, "slash")
+    await press(app, pilot, *text)
+
+
 @pytest.fixture
 def app(seeded_store: Path) -> LitbrowseApp:
     return LitbrowseApp(seeded_store, watch_store=False)
@@ -67,10 +73,7 @@ async def test_open_author_paper_and_follow_a_coauthor(app):
 async def test_search_with_a_typo_opens_the_hit_and_esc_returns(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
-        await press(app, pilot, "slash")
-        await pilot.press(*"lcoal low rank matrx")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await search(app, pilot, "lcoal low rank matrx")
         results = app.screen.query_one("#search-results")
         assert drawn(results)[0].startswith("2013  Local Low-Rank Matrix Approximation  Guy Lebanon, Yoram Singer")
         await press(app, pilot, "enter")
@@ -87,10 +90,7 @@ async def test_search_with_a_typo_opens_the_hit_and_esc_returns(app):
 async def test_malformed_filter_is_explained(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
-        await press(app, pilot, "slash")
-        await pilot.press(*"year:20x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await search(app, pilot, "year:20x")
         status = app.screen.query_one("#search-status")
         assert str(status.render()) == "year:20x: not a year; write year:2021, year:2019-2022 or year:>2020"
 
@@ -98,8 +98,7 @@ async def test_malformed_filter_is_explained(app):
 async def test_copy_link_and_bibtex(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
-        await press(app, pilot, "slash")
-        await pilot.press(*"pseudocoreset")
+        await search(app, pilot, "pseudocoreset")
         await press(app, pilot, "enter")
         await press(app, pilot, "y")
         assert app.clipboard == "https://arxiv.org/abs/2210.06205"
@@ -149,8 +148,8 @@ async def test_hostile_page_shows_literally_and_the_app_keeps_running(tmp_path):
         detail = drawn(app.main_screen.query_one("#detail"))
         assert detail[:2] == ["[@click=app.quit]Evil[/] arr[i] [sic]\\x1b]", "52;c;ZXZpbA==\\x07\\x1b[31mred\\u202e"]
         assert "Abstract with [bold]markup[/bold] and \\x1b[2J." in " ".join(detail)
-        await press(app, pilot, "enter", "y", "tab", "slash")
-        await pilot.press(*"evil")
+        await press(app, pilot, "enter", "y", "tab")
+        await search(app, pilot, "evil")
         await press(app, pilot, "enter")
         assert app.is_running
         assert app.main_screen.query_one("#detail").paper["title"].startswith("[@click=app.quit]Evil[/]")

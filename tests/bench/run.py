@@ -92,7 +92,10 @@ def fzf_latency(titles: list[str], work: Path) -> dict:
 
 
 def app_ready(store: Path) -> float:
-    """Seconds from a fresh interpreter to the app's first screen holding the authors (headless)."""
+    """Seconds from the app's first import to its first screen holding the authors (headless).
+
+    Timed inside the child process, so interpreter start-up and shutdown are not counted.
+    """
     code = (
         "import time, asyncio, sys; t = time.perf_counter()\n"
         "from pathlib import Path\nfrom tui.app import LitbrowseApp\n"
@@ -105,10 +108,8 @@ def app_ready(store: Path) -> float:
         "        app.exit()\n"
         "asyncio.run(main())\n"
     )
-    started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True)
-    inner = float(out.stdout.strip().splitlines()[-1])
-    return min(inner + 0.0, time.perf_counter() - started)
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

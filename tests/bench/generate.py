@@ -35,7 +35,8 @@ def generate(folder: Path, papers: int, per_page: int = 500, seed: int = 1) -> l
     """Write pages holding `papers` papers in total; returns every title, in order."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    pool = [f"{f} {chr(65 + i % 26)}. {l}" for i, (f, l) in enumerate((f, l) for f in FIRST for l in LAST)]
+    names = [(first, last) for first in FIRST for last in LAST]
+    pool = [f"{first} {chr(65 + i % 26)}. {last}" for i, (first, last) in enumerate(names)]
     titles: list[str] = []
     for page_number in range(0, papers, per_page):
         count = min(per_page, papers - page_number)

@@ -132,7 +132,8 @@ def format_row(row: dict) -> str:
     return (f"{row['papers']:>7} papers | ingest {row['ingest_papers_per_s']:,.0f}/s | open {row['store_open_s']:.2f}s"
             f" | index {row['title_index_s']:.2f}s (+abstracts {row['full_index_s']:.2f}s)"
             f" | search median {row['search_median_ms']:.2f}ms p95 {row['search_p95_ms']:.2f}ms"
-            f" | fzf median {fzf}ms ({ratio}) | app ready {row['app_ready_s']:.2f}s | peak RSS {row['peak_rss_mb']:.0f}MB")
+            f" | fzf median {fzf}ms ({ratio}) | app ready {row['app_ready_s']:.2f}s"
+            f" | peak RSS {row['peak_rss_mb']:.0f}MB")
 
 
 if __name__ == "__main__":

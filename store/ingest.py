@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from store.formats import UnknownFormat, parse_text
 from store.merge import derive_authors, merge_papers, page_records
 from store.persistence import StoreData, load, save, write_lock
 from store.reading import PageError, expand_paths, read_page
+from store.storage import collector_paused
 
 
 @dataclass
@@ -35,40 +42,25 @@ class IngestReport:
 
 def ingest(store_path: Path, paths: list[Path]) -> IngestReport:
     """Parse every path; merge what parsed into the store; report each file."""
+    with collector_paused():
+        return _ingest(store_path, paths)
+
+
+# Parsing is most of an ingest's time; with several large files it runs on every
+# core. Below these sizes starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 4
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+Parsed = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def _ingest(store_path: Path, paths: list[Path]) -> IngestReport:
     report = IngestReport()
     parsed = []
-    for path, skip_reason in expand_paths(paths):
-        file_report = FileReport(path=str(path))
+    for file_report, result in _read_all(list(expand_paths(paths))):
         report.files.append(file_report)
-        if skip_reason:
-            file_report.error = skip_reason
-            continue
-        try:
-            text, warnings = read_page(path)
-            page = parse_text(text)
-        except (PageError, UnknownFormat) as error:
-            file_report.error = str(error)
-            continue
-        except RecursionError:
-            file_report.error = "page structure too deeply nested to parse"
-            continue
-        file_report.format = page.format
-        file_report.warnings = warnings + page.warnings
-        if not page.entries:
-            file_report.error = f"looks like a {page.format} page but holds no papers"
-            continue
-        records = page_records(page, path.name)
-        file_report.papers = len(records)
-        names = {name for record in records for name in record["authors"]}
-        file_report.authors = len(names | ({page.owner} if page.owner else set()))
-        page_info = {
-            "source": path.name,
-            "format": page.format,
-            "owner": page.owner,
-            "label": page.label,
-            "profile": None if page.profile is None else asdict(page.profile),
-        }
-        parsed.append((page_info, records))
+        if result is not None:
+            parsed.append(result)
 
     with write_lock(store_path):
         data = load(store_path)
@@ -81,11 +73,66 @@ def ingest(store_path: Path, paths: list[Path]) -> IngestReport:
     return report
 
 
-def merge_into(data: StoreData, parsed: list[tuple[dict, list[dict]]]) -> StoreData:
+def _read_all(jobs: list[tuple[Path, str | None]]) -> Iterator[tuple[FileReport, Parsed | None]]:
+    """Each file's report and parsed records, in the order given."""
+    if len(jobs) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1 and _total_size(jobs) >= PARALLEL_MIN_BYTES:
+        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8), mp_context=get_context("fork")) as pool:
+            yield from pool.map(_read_one, jobs)
+    else:
+        yield from map(_read_one, jobs)
+
+
+def _total_size(jobs: list[tuple[Path, str | None]]) -> int:
+    total = 0
+    for path, skip_reason in jobs:
+        if not skip_reason:
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+    return total
+
+
+def _read_one(job: tuple[Path, str | None]) -> tuple[FileReport, Parsed | None]:
+    """Read, detect and parse one file; the report says what happened to it."""
+    path, skip_reason = job
+    file_report = FileReport(path=str(path))
+    if skip_reason:
+        file_report.error = skip_reason
+        return file_report, None
+    try:
+        text, warnings = read_page(path)
+        page = parse_text(text)
+    except (PageError, UnknownFormat) as error:
+        file_report.error = str(error)
+        return file_report, None
+    except RecursionError:
+        file_report.error = "page structure too deeply nested to parse"
+        return file_report, None
+    file_report.format = page.format
+    file_report.warnings = warnings + page.warnings
+    if not page.entries:
+        file_report.error = f"looks like a {page.format} page but holds no papers"
+        return file_report, None
+    records = page_records(page, path.name)
+    file_report.papers = len(records)
+    names = {name for record in records for name in record["authors"]}
+    file_report.authors = len(names | ({page.owner} if page.owner else set()))
+    page_info = {
+        "source": path.name,
+        "format": page.format,
+        "owner": page.owner,
+        "label": page.label,
+        "profile": None if page.profile is None else asdict(page.profile),
+    }
+    return file_report, (page_info, records)
+
+
+def merge_into(data: StoreData, parsed: list[Parsed]) -> StoreData:
     pages = dict(data.pages)
     records = list(data.papers)
     for page_info, page_papers in parsed:
         pages[page_info["source"]] = page_info
         records.extend(page_papers)
     papers = merge_papers(records)
-    return StoreData(papers=papers, authors=derive_authors(papers, pages), pages=pages)
+    return StoreData(
+        papers=papers, authors=derive_authors(papers, pages), pages=pages, abstracts_file=data.abstracts_file
+    )

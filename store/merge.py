@@ -19,8 +19,8 @@ from store.text import name_key
 _TEXT_FIELDS = ("title", "url", "code_url", "venue", "category", "abstract", "summary", "comments")
 
 
-def entry_record(entry: Entry, source: str) -> Paper:
-    """One page's view of one paper, in the stored shape plus merge bookkeeping."""
+def entry_record(entry: Entry, source: str, keys: list[str]) -> Paper:
+    """One page's view of one paper (known by `keys`), in the stored shape plus merge bookkeeping."""
     return {
         "title": entry.title,
         "authors": list(entry.authors),
@@ -40,8 +40,8 @@ def entry_record(entry: Entry, source: str) -> Paper:
         "score": entry.score,
         "comments": entry.comments,
         "sources": [source],
-        "_keys": identity_keys(entry),
-        "_related_keys": [identity_keys(item)[0] for item in entry.related if identity_keys(item)],
+        "_keys": keys,
+        "_related_keys": [related_keys[0] for item in entry.related if (related_keys := identity_keys(item))],
         # Pages whose owner this paper belongs to (a related paper is on a page, not its owner's).
         "_owned_on": [source] if entry.owned else [],
     }
@@ -50,11 +50,10 @@ def entry_record(entry: Entry, source: str) -> Paper:
 def page_records(page: ParsedPage, source: str) -> list[Paper]:
     records = []
     for entry in page.entries:
-        if identity_keys(entry):
-            records.append(entry_record(entry, source))
-        for item in entry.related:
-            if identity_keys(item):
-                records.append(entry_record(item, source))
+        for item in (entry, *entry.related):
+            keys = identity_keys(item)
+            if keys:
+                records.append(entry_record(item, source, keys))
     return records
 
 
@@ -66,6 +65,34 @@ def _longest(values: Iterable[Any]) -> Any:
 
 
 def _combine(group: list[Paper]) -> Paper:
+    return _alone(group[0]) if len(group) == 1 else _join(group)
+
+
+def _alone(record: Paper) -> Paper:
+    """What _join makes of a group of one, without its comparisons (most papers are alone).
+
+    Lists are shared with the record, not copied: records are not used after merging.
+    """
+    get = record.get
+    merged: Paper = {name: get(name) or None for name in _TEXT_FIELDS}
+    merged["authors"] = record["authors"]
+    merged["authors_complete"] = record["authors_complete"]
+    date = get("date")
+    if date:
+        merged["date"], merged["date_inferred"], merged["year"] = date, record["date_inferred"], int(date[:4])
+    else:
+        merged["date"], merged["date_inferred"], merged["year"] = None, False, get("year") or None
+    merged["arxiv_id"] = get("arxiv_id") or None
+    merged["has_code"] = bool(get("has_code"))
+    merged["affiliations"] = record["affiliations"]
+    merged["score"] = get("score")
+    for name in ("sources", "_keys", "_related_keys", "_owned_on"):
+        values = record[name]
+        merged[name] = sorted(set(values)) if len(values) > 1 else values
+    return merged
+
+
+def _join(group: list[Paper]) -> Paper:
     merged: Paper = {name: _longest(r.get(name) for r in group) for name in _TEXT_FIELDS}
     best_authors = min(
         (r for r in group),
@@ -136,6 +163,11 @@ def merge_papers(records: list[Paper]) -> list[Paper]:
     return papers
 
 
+def _date_key(paper: Paper) -> str:
+    """Sorts as _date_rank does: 'YYYY-MM-DD', 'YYYY-00-00' for a year alone, '' for neither."""
+    return paper.get("date") or (f"{paper['year']:04d}-00-00" if paper.get("year") else "")
+
+
 def _date_rank(paper: Paper) -> int:
     date = paper.get("date") or (f"{paper['year']}-00-00" if paper.get("year") else "0000-00-00")
     return int(date.replace("-", ""))
@@ -148,41 +180,48 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
     linked: dict[str, set[str]] = defaultdict(set)
     page_papers: dict[str, set[str]] = defaultdict(set)
 
-    for page in pages.values():
-        if page.get("owner"):
-            owner_spelling.setdefault(name_key(page["owner"]), page["owner"])
+    owner_of: dict[str, str | None] = {source: page.get("owner") for source, page in pages.items()}
+    for owner in owner_of.values():
+        if owner:
+            owner_spelling.setdefault(name_key(owner), owner)
+    # Collect mentions by spelling first: far fewer spellings than mentions to normalize.
+    mentions: dict[str, list[str]] = defaultdict(list)
     for paper in papers:
-        for name in paper["authors"]:
-            key = name_key(name)
-            if key:
-                spellings[key][name] += 1
-                linked[key].add(paper["id"])
+        pid, names, owned_on = paper["id"], paper["authors"], paper["_owned_on"]
+        for name in names:
+            mentions[name].append(pid)
+        reachable = bool(names or owned_on)
         for source in paper["sources"]:
-            owner = pages.get(source, {}).get("owner")
-            if owner and source in paper["_owned_on"]:
-                key = name_key(owner)
-                spellings[key][owner] += 1
-                linked[key].add(paper["id"])
+            owner = owner_of.get(source)
+            if owner and source in owned_on:
+                mentions[owner].append(pid)
             elif not owner:
-                page_papers[source].add(paper["id"])
-        if not paper["authors"] and not paper["_owned_on"] and not any(
-            paper["id"] in page_papers.get(s, set()) for s in paper["sources"]
-        ):
+                page_papers[source].add(pid)
+                reachable = True
+        if not reachable:
             # Every paper stays reachable from some entry: here, its first page's.
-            page_papers[paper["sources"][0]].add(paper["id"])
+            page_papers[paper["sources"][0]].add(pid)
+    for name, ids in mentions.items():
+        key = name_key(name)
+        if key:
+            spellings[key][name] += len(ids)
+            linked[key].update(ids)
 
-    order = {paper["id"]: (-_date_rank(paper), paper["id"]) for paper in papers}
+    # Each author's papers newest first: one sort of all papers, then positions.
+    by_id = sorted(papers, key=lambda paper: paper["id"])
+    newest_first = sorted(by_id, key=_date_key, reverse=True)  # stable: ties stay in id order
+    order = {paper["id"]: position for position, paper in enumerate(newest_first)}
+    profiles = _profiles_by_owner(pages)
     authors: list[Author] = []
     for key, counts in spellings.items():
         display = owner_spelling.get(key) or min(counts, key=lambda s: (-counts[s], s))
-        profile = _profile_for(key, pages)
         authors.append({
             "id": author_id(display),
             "name": display,
             "display_name": display,
             "aliases": sorted(counts),
             "papers": sorted(linked[key], key=order.__getitem__),
-            "profile": profile,
+            "profile": profiles.get(key),
             "kind": "person",
             "owner": key in owner_spelling,
         })
@@ -203,13 +242,13 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
     return authors
 
 
-def _profile_for(key: str, pages: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    candidates = [
-        dict(page["profile"], source=source)
-        for source, page in sorted(pages.items())
-        if page.get("owner") and name_key(page["owner"]) == key and page.get("profile")
-    ]
-    if not candidates:
-        return None
-    # The page with the most metrics speaks for the person; ties go to the first page by name.
-    return max(candidates, key=lambda p: sum(v is not None for v in p.values()))
+def _profiles_by_owner(pages: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each page owner's profile: the page with the most metrics; ties go to the first page by name."""
+    candidates: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for source, page in sorted(pages.items()):
+        if page.get("owner") and page.get("profile"):
+            candidates[name_key(page["owner"])].append(dict(page["profile"], source=source))
+    return {
+        key: max(profiles, key=lambda p: sum(v is not None for v in p.values()))
+        for key, profiles in candidates.items()
+    }

@@ -37,8 +37,9 @@ def identity_keys(entry: Entry) -> list[str]:
     keys = []
     if entry.arxiv_id:
         keys.append(f"arxiv:{entry.arxiv_id.lower()}")
-    if entry.title and title_key(entry.title):
-        keys.append(f"title:{title_key(entry.title)}")
+    title = title_key(entry.title) if entry.title else ""
+    if title:
+        keys.append(f"title:{title}")
     if not keys and entry.abstract:
         # An untitled paper without an id is only ever the same as itself.
         keys.append(f"abstract:{_digest(title_key(entry.abstract), 20)}")
@@ -47,9 +48,9 @@ def identity_keys(entry: Entry) -> list[str]:
 
 def paper_id(keys: list[str]) -> str:
     """Deterministic id: the arXiv id when known, else a digest of the smallest key."""
-    arxiv = sorted(k for k in keys if k.startswith("arxiv:"))
+    arxiv = [key for key in keys if key.startswith("arxiv:")]
     if arxiv:
-        return arxiv[0]
+        return min(arxiv)
     return "p:" + _digest(min(keys))
 
 

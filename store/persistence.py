@@ -1,95 +1,41 @@
-"""The store file: a TinyDB database behind an orjson storage with atomic writes.
+"""The store's layout on disk: a TinyDB database of papers, authors and pages, and its abstracts.
 
-Layout: tables 'papers', 'authors', 'pages' (one document per ingested page: its
-format, owner and profile) and '_meta' (the schema version). A save replaces every
-table in one write: a temporary file in the same folder, fsync, rename over the old
-file, so a crash leaves the old store or the new one, never a mix. A lock file
-beside the store serializes writers across processes.
+The main file (TinyDB, orjson storage) holds the tables 'papers', 'authors',
+'pages' (one document per ingested page: its format, owner and profile) and
+'_meta' (the schema version and the name of the abstracts file). Abstracts are
+two thirds of the bytes and are needed neither for the lists nor for title
+search, so they live in a second TinyDB file beside the main one, which the app
+reads after its first screen is up.
+
+A save writes the abstracts file under a name taken from its content, then
+replaces the main file atomically (temporary file, fsync, rename): a crash at any moment leaves
+the old main file with its old abstracts file, or the new one with the new.
+The abstracts file a save replaces is kept until the next save, so a reader that
+read the main file just before can still read it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
-import gc
-import os
+import glob
+import hashlib
 import shutil
-import tempfile
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 from tinydb import TinyDB
-from tinydb.storages import Storage
 
 from store.model import Author, Paper
+from store.storage import OrjsonStorage, StoreError, atomic_write, write_lock
 
-SCHEMA_VERSION = 1
+__all__ = ["SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_abstracts", "save", "store_files", "write_lock"]
+
+# 0: no _meta table; 1: abstracts inside the papers; 2: abstracts in their own file.
+SCHEMA_VERSION = 2
 TABLES = ("papers", "authors", "pages")
-LOCK_TIMEOUT = 30.0
-
-
-class StoreError(Exception):
-    """The store cannot be used; the message names the file and how to recover."""
-
-
-class OrjsonStorage(Storage):
-    """TinyDB storage: orjson to parse (with the collector paused) and atomic writes."""
-
-    def __init__(self, path: str | os.PathLike[str], create_dirs: bool = True) -> None:
-        self.path = Path(path)
-        if create_dirs:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        if not data.strip():
-            return None
-        # Loading builds millions of small objects; pausing the cyclic collector
-        # halves the load time of a large store.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return orjson.loads(data)
-        finally:
-            if enabled:
-                gc.enable()
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        atomic_write(self.path, orjson.dumps(data))
-
-    def close(self) -> None:
-        pass
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Write payload to path so that readers see the old file or the new one, whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            shutil.copymode(path, temp)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+_RECOVER = "move the file aside (or restore its .bak copy) and ingest your pages again"
 
 
 @dataclass
@@ -97,35 +43,21 @@ class StoreData:
     papers: list[Paper] = field(default_factory=list)
     authors: list[Author] = field(default_factory=list)
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The abstracts file the main file points to, and whether the papers hold their abstracts yet.
+    abstracts_file: str | None = None
+    abstracts_loaded: bool = True
+    # Problems that did not stop the load (a missing abstracts file), one line each.
+    warnings: list[str] = field(default_factory=list)
 
 
-def _as_list(raw: dict[str, Any], table: str, path: Path) -> list[dict[str, Any]]:
-    docs = raw.get(table, {})
-    if not isinstance(docs, dict) or not all(isinstance(d, dict) for d in docs.values()):
-        raise StoreError(f"{path}: table '{table}' is not a TinyDB table: {_RECOVER}")
-    return [docs[k] for k in sorted(docs, key=lambda k: int(k) if k.isdigit() else 0)]
+def load(path: Path, with_abstracts: bool = True) -> StoreData:
+    """Read the store; a missing file is an empty store.
 
-
-_RECOVER = "move the file aside (or restore its .bak copy) and ingest your pages again"
-
-
-def load(path: Path) -> StoreData:
-    """Read the whole store; a missing file is an empty store."""
-    if path.is_dir():
-        raise StoreError(f"{path}: is a folder, not a store file")
-    try:
-        db = TinyDB(path, storage=OrjsonStorage, create_dirs=False)
-        raw = db.storage.read()
-    except orjson.JSONDecodeError as error:
-        raise StoreError(f"{path}: not valid JSON ({error}): {_RECOVER}") from None
-    except UnicodeDecodeError:
-        raise StoreError(f"{path}: not a text file: {_RECOVER}") from None
-    except OSError as error:
-        raise StoreError(f"{path}: cannot read ({error.strerror})") from None
+    Without abstracts every paper's 'abstract' is None until attach_abstracts runs.
+    """
+    raw = _read_main(path)
     if raw is None:
         return StoreData()
-    if not isinstance(raw, dict):
-        raise StoreError(f"{path}: not a litbrowse store (the JSON is not an object): {_RECOVER}")
     raw = _migrate(path, raw)
     data = StoreData(papers=_as_list(raw, "papers", path), authors=_as_list(raw, "authors", path))
     for page in _as_list(raw, "pages", path):
@@ -135,15 +67,119 @@ def load(path: Path) -> StoreData:
     for paper in data.papers:
         if not isinstance(paper.get("id"), str):
             raise StoreError(f"{path}: a paper record has no id: {_RECOVER}")
+    data.abstracts_file = _meta(raw).get("abstracts")
+    if data.abstracts_file:
+        data.abstracts_loaded = False
+        for paper in data.papers:
+            paper["abstract"] = None
+        if with_abstracts:
+            attach_abstracts(path, data)
     return data
+
+
+def attach_abstracts(path: Path, data: StoreData) -> None:
+    """Fill in the papers' abstracts from the store's abstracts file.
+
+    A missing or damaged abstracts file costs the abstracts, not the store: the
+    papers stay, and a warning says how to get the abstracts back.
+    """
+    if data.abstracts_loaded or not data.abstracts_file:
+        data.abstracts_loaded = True
+        return
+    side = path.with_name(data.abstracts_file)
+    if not side.is_file():
+        data.warnings.append(f"{side}: abstracts file missing: abstracts are not shown; ingest your pages again")
+        return
+    try:
+        raw = OrjsonStorage(side, create_dirs=False).read()
+        docs = (raw or {}).get("abstracts", {})
+        abstracts = {doc["id"]: doc["abstract"] for doc in docs.values()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        data.warnings.append(f"{side}: abstracts file damaged: abstracts are not shown; ingest your pages again")
+        return
+    for paper in data.papers:
+        paper["abstract"] = abstracts.get(paper["id"])
+    data.abstracts_loaded = True
+
+
+def save(path: Path, data: StoreData) -> None:
+    """Write the abstracts file, then replace the main file in one atomic write."""
+    abstracts = {
+        str(number): {"id": paper["id"], "abstract": paper["abstract"]}
+        for number, paper in enumerate((p for p in data.papers if p.get("abstract")), start=1)
+    }
+    payload = orjson.dumps({"abstracts": abstracts})
+    # Named by content: saving the same abstracts again names the same file, which
+    # is then not written again, and a save that changes nothing changes no byte.
+    abstracts_file = f"{path.name}.abstracts.{hashlib.sha1(payload).hexdigest()[:16]}"
+    side = path.with_name(abstracts_file)
+    if not (side.exists() and side.stat().st_size == len(payload)):
+        atomic_write(side, payload)
+    raw: dict[str, dict[str, Any]] = {
+        "_meta": {"1": {"schema": SCHEMA_VERSION, "abstracts": abstracts_file}},
+        "papers": {str(i): _without_abstract(p) for i, p in enumerate(data.papers, start=1)},
+        "authors": {str(i): a for i, a in enumerate(data.authors, start=1)},
+        "pages": {str(i): data.pages[s] for i, s in enumerate(sorted(data.pages), start=1)},
+    }
+    TinyDB(path, storage=OrjsonStorage).storage.write(raw)
+    _remove_abstract_files(path, keep={abstracts_file, data.abstracts_file})
+    data.abstracts_file = abstracts_file
+
+
+def store_files(path: Path, data: StoreData) -> list[Path]:
+    """The files that make up the store as loaded: the main file and its abstracts file."""
+    files = [path, path.with_name(data.abstracts_file)] if data.abstracts_file else [path]
+    return [file for file in files if file.exists()]
+
+
+def _without_abstract(paper: Paper) -> Paper:
+    copy = dict(paper)  # a C-level copy: ten times faster than filtering the keys
+    copy.pop("abstract", None)
+    return copy
+
+
+def _remove_abstract_files(path: Path, keep: set[str | None]) -> None:
+    for side in path.parent.glob(glob.escape(path.name) + ".abstracts.*"):
+        if side.name not in keep:
+            with contextlib.suppress(OSError):
+                side.unlink()
+
+
+def _read_main(path: Path) -> dict[str, Any] | None:
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a store file")
+    try:
+        raw = TinyDB(path, storage=OrjsonStorage, create_dirs=False).storage.read()
+    except orjson.JSONDecodeError as error:
+        raise StoreError(f"{path}: not valid JSON ({error}): {_RECOVER}") from None
+    except UnicodeDecodeError:
+        raise StoreError(f"{path}: not a text file: {_RECOVER}") from None
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read ({error.strerror})") from None
+    if raw is not None and not isinstance(raw, dict):
+        raise StoreError(f"{path}: not a litbrowse store (the JSON is not an object): {_RECOVER}")
+    return raw
+
+
+def _as_list(raw: dict[str, Any], table: str, path: Path) -> list[dict[str, Any]]:
+    docs = raw.get(table, {})
+    if not isinstance(docs, dict) or not all(isinstance(d, dict) for d in docs.values()):
+        raise StoreError(f"{path}: table '{table}' is not a TinyDB table: {_RECOVER}")
+    # In file order: saves write documents in the order they are to be read.
+    return list(docs.values())
+
+
+def _meta(raw: dict[str, Any]) -> dict[str, Any]:
+    meta = raw.get("_meta", {})
+    doc = next(iter(meta.values()), None) if isinstance(meta, dict) else None
+    return doc if isinstance(doc, dict) else {}
 
 
 def schema_of(raw: dict[str, Any]) -> int:
     meta = raw.get("_meta", {})
     if not isinstance(meta, dict) or not meta:
         return 0
-    doc = next(iter(meta.values()))
-    version = doc.get("schema") if isinstance(doc, dict) else None
+    version = _meta(raw).get("schema")
     return version if isinstance(version, int) else -1
 
 
@@ -161,46 +197,11 @@ def _migrate(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     unknown = set(raw) - set(TABLES) - {"_meta"}
     if unknown or not set(raw) & set(TABLES):
         raise StoreError(f"{path}: not a litbrowse store (tables: {', '.join(sorted(raw)) or 'none'}): {_RECOVER}")
-    # Schema 0 (before versioning) had the same tables; it only lacks _meta.
+    # Schemas 0 and 1 had the same tables with the abstracts inside the papers, which
+    # is what load returns; the next save writes the current layout. The old file is
+    # kept first, in case this version is abandoned.
     backup = path.with_name(path.name + f".v{version}.bak")
-    shutil.copy2(path, backup)
+    if not backup.exists():
+        shutil.copy2(path, backup)
     raw["_meta"] = {"1": {"schema": SCHEMA_VERSION}}
     return raw
-
-
-def save(path: Path, data: StoreData) -> None:
-    """Replace the whole store in one atomic write."""
-    raw: dict[str, dict[str, Any]] = {
-        "_meta": {"1": {"schema": SCHEMA_VERSION}},
-        "papers": {str(i): p for i, p in enumerate(data.papers, start=1)},
-        "authors": {str(i): a for i, a in enumerate(data.authors, start=1)},
-        "pages": {str(i): data.pages[s] for i, s in enumerate(sorted(data.pages), start=1)},
-    }
-    db = TinyDB(path, storage=OrjsonStorage)
-    db.storage.write(raw)
-
-
-@contextlib.contextmanager
-def write_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the store's lock file; one writer at a time across processes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "a+b") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as error:
-                if error.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() > deadline:
-                    raise StoreError(
-                        f"{path}: another litbrowse process has held the store's lock for {timeout:.0f} s; "
-                        "try again when it has finished"
-                    ) from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _NAME_GLUE = re.compile(r"[\s\-‐-―.]+")
-_SPACES = re.compile(r"\s+")
 _ARXIV_ID = re.compile(
     r"(?<![\w.])(?:arXiv:\s*)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?![\w])",
     re.IGNORECASE,
@@ -27,6 +27,8 @@ def title_key(title: str) -> str:
     return _NON_WORD.sub(" ", fold(title)).strip()
 
 
+# Authors recur on most papers of a store; their keys are asked for again and again.
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """Names that differ only in case, spaces, dots or hyphens are one person."""
     return _NAME_GLUE.sub("", fold(name))
@@ -34,7 +36,7 @@ def name_key(name: str) -> str:
 
 def squash(text: str) -> str:
     """Collapse runs of white space into single spaces."""
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def first_sentence(text: str, limit: int = 90) -> str:

@@ -4,21 +4,45 @@ import os
 import pytest
 
 from store.ingest import ingest
-from store.persistence import SCHEMA_VERSION, StoreError, atomic_write, load, write_lock
+from store.persistence import SCHEMA_VERSION, StoreError, attach_abstracts, load, write_lock
+from store.storage import atomic_write
 from tests.conftest import ARXIVER, SCHOLARFEED_SMALL
 
 
-def test_store_is_a_tinydb_file_with_a_schema_version(tmp_path):
+def test_store_is_a_tinydb_file_with_a_schema_version_and_an_abstracts_file(tmp_path):
     from tinydb import TinyDB
 
-    from store.persistence import OrjsonStorage
+    from store.storage import OrjsonStorage
 
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER])
     db = TinyDB(store, storage=OrjsonStorage)
     assert len(db.table("papers")) == 10
-    assert db.table("_meta").all() == [{"schema": SCHEMA_VERSION}]
+    [meta] = db.table("_meta").all()
+    assert meta["schema"] == SCHEMA_VERSION == 2
     assert sorted(json.loads(store.read_text())) == ["_meta", "authors", "pages", "papers"]
+    assert not any("abstract" in paper for paper in db.table("papers").all())
+    side = TinyDB(tmp_path / meta["abstracts"], storage=OrjsonStorage).table("abstracts").all()
+    assert len(side) == 10 and all(doc["abstract"] for doc in side)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["store.json", "store.json.lock", meta["abstracts"]])
+
+
+def test_abstracts_load_on_demand_and_a_lost_abstracts_file_costs_only_the_abstracts(tmp_path):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    full = load(store)
+    light = load(store, with_abstracts=False)
+    assert [p["abstract"] for p in light.papers] == [None] * 10
+    attach_abstracts(store, light)
+    assert light.papers == full.papers and light.abstracts_loaded
+    (tmp_path / full.abstracts_file).unlink()
+    damaged = load(store)
+    assert damaged.warnings == [
+        f"{tmp_path / full.abstracts_file}: abstracts file missing: abstracts are not shown; ingest your pages again"
+    ]
+    assert [p["title"] for p in damaged.papers] == [p["title"] for p in full.papers]
+    ingest(store, [ARXIVER])
+    assert load(store).papers == full.papers
 
 
 def test_failed_atomic_write_leaves_the_old_file(tmp_path, monkeypatch):
@@ -35,17 +59,28 @@ def test_failed_atomic_write_leaves_the_old_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["store.json"]
 
 
-def test_old_schema_is_migrated_after_a_backup(tmp_path):
+@pytest.mark.parametrize("version", [0, 1])
+def test_old_schema_is_migrated_after_a_backup(tmp_path, version):
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER])
+    current = load(store)
+    # Schemas 0 and 1 kept the abstracts inside the papers; 0 had no _meta table.
     raw = json.loads(store.read_text())
-    del raw["_meta"]
+    abstracts = {p["id"]: p["abstract"] for p in current.papers}
+    for paper in raw["papers"].values():
+        paper["abstract"] = abstracts[paper["id"]]
+    if version:
+        raw["_meta"] = {"1": {"schema": 1}}
+    else:
+        del raw["_meta"]
     store.write_text(json.dumps(raw))
-    data = load(store)
-    assert len(data.papers) == 10
-    assert json.loads((tmp_path / "store.json.v0.bak").read_text()) == raw
+    assert load(store).papers == current.papers
+    assert json.loads((tmp_path / f"store.json.v{version}.bak").read_text()) == raw
     ingest(store, [SCHOLARFEED_SMALL])
-    assert json.loads(store.read_text())["_meta"] == {"1": {"schema": SCHEMA_VERSION}}
+    assert json.loads(store.read_text())["_meta"]["1"]["schema"] == SCHEMA_VERSION
+    migrated = {p["id"]: p for p in load(store).papers}
+    assert all(migrated[paper["id"]] == paper for paper in current.papers if paper["id"] in migrated)
+    assert len(migrated) > len(current.papers)
 
 
 @pytest.mark.parametrize("content, reason", [

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Static
 
-from store.persistence import StoreData, StoreError, load
+from store.persistence import StoreData, StoreError, attach_abstracts, load
 from store.search import SearchIndex
 from tui.commands import AppCommands, AuthorCommands, PaperCommands
 from tui.messages import OpenUrl
@@ -75,7 +75,7 @@ class LitbrowseApp(App[None]):
         """Read the store off the UI thread; index titles first, abstracts after."""
         stamp = self._stamp()
         try:
-            data = load(self.store_path)
+            data = load(self.store_path, with_abstracts=False)
         except StoreError as error:
             self.call_from_thread(self.status, str(error))
             self.call_from_thread(self.notify, Content(str(error)), severity="error", timeout=30)
@@ -83,6 +83,11 @@ class LitbrowseApp(App[None]):
         self.call_from_thread(self.loaded, data, stamp)
         index = SearchIndex(data.papers, with_abstracts=False)
         self.call_from_thread(setattr, self, "search_index", index)
+        # The abstracts file is most of the store's bytes: read it once the lists are up.
+        attach_abstracts(self.store_path, data)
+        for warning in data.warnings:
+            self.call_from_thread(self.notify, Content(warning), severity="warning", timeout=15)
+        self.call_from_thread(self.main_screen.abstracts_arrived)
         index.add_abstracts()
         self.call_from_thread(self.status, f"{len(data.papers)} papers, {len(data.authors)} authors · "
                                            "/ search · ? help")

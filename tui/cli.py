@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from store.paths import STORE_ENV, bundled_seeds, default_store_path
-from store.persistence import StoreData, StoreError
+from store.persistence import StoreData, StoreError, store_files
 from store.text import name_key, printable
 from tui import tables
 
@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_app(store_path)
         from store.persistence import load
 
-        data = load(store_path)
+        # Only `show` and `search` need the abstracts: the other commands skip their file.
+        data = load(store_path, with_abstracts=command in ("show", "search"))
+        for warning in data.warnings:
+            print(f"litbrowse: warning: {printable(warning)}", file=sys.stderr)
         return {"authors": run_authors, "papers": run_papers, "show": run_show,
                 "search": run_search, "stats": run_stats}[command](data, args, store_path)
     except StoreError as error:
@@ -203,7 +206,7 @@ def run_stats(data: StoreData, args: argparse.Namespace, store_path: Path) -> in
         "formats": dict(sorted(formats.items())),
         "untitled_papers": sum(1 for p in data.papers if not p.get("title")),
         "store": str(store_path),
-        "store_bytes": store_path.stat().st_size if store_path.exists() else 0,
+        "store_bytes": sum(path.stat().st_size for path in store_files(store_path, data)),
     }
     if args.json:
         emit_json(stats)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _ET_AL = re.compile(r",?\s*(?:et\s+al\.?|and\s+others|…|\.\.\.)\s*$", re.IGNORECASE)
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "dos", "das",
@@ -10,6 +11,8 @@ _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della"
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$", re.UNICODE)
 
 
+# The same names recur on every page of an author and across pages: remember verdicts.
+@lru_cache(maxsize=1 << 16)
 def looks_like_name(text: str) -> bool:
     words = text.split()
     if not 1 <= len(words) <= 6 or len(text) > 60:
@@ -29,9 +32,13 @@ def split_author_line(line: str) -> tuple[list[str], bool, list[str]] | None:
     names_part, _, affiliation_part = line.partition(" · ")
     names_part = names_part.strip()
     complete = True
-    trimmed = _ET_AL.sub("", names_part)
-    if trimmed != names_part:
-        complete = False
+    # Only the line's tail can hold the marker; searching the whole line from every
+    # position for an end-anchored pattern is what made long lines slow.
+    tail_start = max(0, len(names_part) - 24)
+    marker = _ET_AL.search(names_part, tail_start)
+    trimmed = names_part
+    if marker:
+        trimmed, complete = names_part[: marker.start()], False
     names = [name.strip() for name in re.split(r",\s*|\s+and\s+|\s*&\s*", trimmed) if name.strip()]
     if not names or not all(looks_like_name(name) for name in names):
         return None

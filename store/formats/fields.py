@@ -26,7 +26,8 @@ _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 # A repository link: github/gitlab/bitbucket/huggingface, inside \url{...}, \href{...}{...}
 # or plain text; trailing sentence punctuation and braces are not part of it.
 _CODE_HOSTS = r"(?:github\.com|gitlab\.com|bitbucket\.org|huggingface\.co|codeberg\.org|sourceforge\.net)"
-_HOST_NAMES = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org", "sourceforge.net")
+# Every code host's name ends in one of these, followed by a path.
+_HOST_HINT = re.compile(r"\.(?:com|co|org|net)/", re.IGNORECASE)
 _CODE_URL = re.compile(r"(?:https?://)?(?:www\.)?" + _CODE_HOSTS + r"/[^\s{}<>\"'\\]+", re.IGNORECASE)
 
 
@@ -68,8 +69,8 @@ def find_year(text: str) -> int | None:
 def find_code_url(*texts: str | None) -> str | None:
     """The first repository link in the texts, unwrapped from LaTeX and trailing punctuation."""
     for text in texts:
-        # A substring test first: the pattern's optional prefix makes a miss costly on long text.
-        if not text or not any(host in text.lower() for host in _HOST_NAMES):
+        # A cheap test first: the pattern's optional prefix makes a miss costly on long text.
+        if not text or not _HOST_HINT.search(text):
             continue
         match = _CODE_URL.search(text)
         if match:

@@ -132,23 +132,21 @@ def _entry(match: re.Match[str], blocks: list[list[str]], inferred_year: int) ->
     title_lines = blocks[0]
     rest = blocks[1:]
     # The author line may sit in the title's paragraph (no blank line between them).
-    if len(title_lines) > 1 and split_author_line(title_lines[-1]):
-        rest = [[title_lines[-1]], *rest]
+    split = split_author_line(title_lines[-1]) if len(title_lines) > 1 else None
+    if split:
         title_lines = title_lines[:-1]
+    elif rest and len(rest[0]) == 1:
+        split = split_author_line(rest[0][0])
+        if split:
+            rest = rest[1:]
     title = squash(" ".join(title_lines))
-    author_line = rest[0][0] if rest and len(rest[0]) == 1 else None
-    if author_line is not None and split_author_line(author_line):
-        rest = rest[1:]
-    else:
+    if not split:
         glued = split_glued_title(title)
         if glued:
-            title, author_line = glued
-        else:
-            author_line = None
+            title, split = glued[0], split_author_line(glued[1])
     entry.title = title or None
-    if author_line:
-        authors, complete, affiliations = split_author_line(author_line)  # type: ignore[misc]
-        entry.authors, entry.authors_complete, entry.affiliations = authors, complete, affiliations
+    if split:
+        entry.authors, entry.authors_complete, entry.affiliations = split
     if rest:
         entry.abstract = "\n\n".join(" ".join(block) for block in rest)
     entry.code_url = find_code_url(entry.abstract)

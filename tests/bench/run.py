@@ -42,17 +42,22 @@ def bench_size(papers: int, work: Path) -> dict:
                    check=True, stdout=subprocess.DEVNULL)
     ingest_s = time.perf_counter() - started
 
-    from store.persistence import load
+    from store.persistence import attach_abstracts, load
     from store.search import SearchIndex
 
+    # As the app does: the main file first, then the index of titles, then abstracts.
     started = time.perf_counter()
-    data = load(store)
+    data = load(store, with_abstracts=False)
     open_s = time.perf_counter() - started
     started = time.perf_counter()
     index = SearchIndex(data.papers, with_abstracts=False)
     title_index_s = time.perf_counter() - started
+    started = time.perf_counter()
+    attach_abstracts(store, data)
+    abstracts_s = time.perf_counter() - started
+    started = time.perf_counter()
     index.add_abstracts()
-    full_index_s = time.perf_counter() - started
+    abstract_index_s = time.perf_counter() - started
 
     latencies = []
     for query in QUERIES:
@@ -63,7 +68,8 @@ def bench_size(papers: int, work: Path) -> dict:
 
     row = {
         "papers": papers, "ingest_s": ingest_s, "ingest_papers_per_s": papers / ingest_s,
-        "store_open_s": open_s, "title_index_s": title_index_s, "full_index_s": full_index_s,
+        "store_open_s": open_s, "title_index_s": title_index_s,
+        "abstracts_read_s": abstracts_s, "abstract_index_s": abstract_index_s,
         "keystrokes": len(latencies), "search_median_ms": statistics.median(latencies),
         "search_p95_ms": percentile(latencies, 0.95),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -130,7 +136,8 @@ def format_row(row: dict) -> str:
     fzf = f"{row['fzf_median_ms']:.1f}" if row.get("fzf_median_ms") else "n/a"
     ratio = f"{row['fzf_over_litbrowse_median']:.0f}x" if row.get("fzf_over_litbrowse_median") else "n/a"
     return (f"{row['papers']:>7} papers | ingest {row['ingest_papers_per_s']:,.0f}/s | open {row['store_open_s']:.2f}s"
-            f" | index {row['title_index_s']:.2f}s (+abstracts {row['full_index_s']:.2f}s)"
+            f" | title index {row['title_index_s']:.2f}s | then abstracts: read {row['abstracts_read_s']:.2f}s,"
+            f" index {row['abstract_index_s']:.2f}s"
             f" | search median {row['search_median_ms']:.2f}ms p95 {row['search_p95_ms']:.2f}ms"
             f" | fzf median {fzf}ms ({ratio}) | app ready {row['app_ready_s']:.2f}s"
             f" | peak RSS {row['peak_rss_mb']:.0f}MB")

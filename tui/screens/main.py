@@ -147,6 +147,10 @@ class MainScreen(Screen[None]):
         self.query_one(PaperList).select_id(paper_id)
         self.show_detail(paper)
 
+    def abstracts_arrived(self) -> None:
+        """The store's abstracts were read after the lists: show the current paper's."""
+        self.query_one(PaperDetail).relayout()
+
     def show_detail(self, paper: dict[str, Any] | None) -> None:
         detail = self.query_one(PaperDetail)
         linked = self.authors_of_paper.get(paper["id"], []) if paper else []

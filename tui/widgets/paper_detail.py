@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 
 from tui.messages import OpenUrl, ShowAuthor, ShowPaper
 from tui.widgets.line_list import LineList, Row, clean
@@ -46,13 +47,20 @@ class PaperDetail(LineList):
         self.reset(len(self.lines), 0)
 
     def on_resize(self) -> None:
-        width = self.scrollable_content_region.width
-        if width != self._width and self.paper is not None:
-            cursor = self.cursor
-            self._layout()
-            self.count = len(self.lines)
-            self.cursor = min(cursor, self.count - 1)
+        if self.scrollable_content_region.width != self._width:
+            self.relayout()
         super().on_resize()
+
+    def relayout(self) -> None:
+        """Lay the paper out again (a new width, or its abstract arrived), keeping the cursor."""
+        if self.paper is None:
+            return
+        cursor = self.cursor
+        self._layout()
+        self.count = len(self.lines)
+        self.virtual_size = Size(0, self.count)
+        self.cursor = min(cursor, self.count - 1)
+        self.refresh()
 
     def _layout(self) -> None:
         self._width = width = max(20, self.scrollable_content_region.width or 60)

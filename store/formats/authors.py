@@ -6,6 +6,8 @@ import re
 from functools import lru_cache
 
 _ET_AL = re.compile(r",?\s*(?:et\s+al\.?|and\s+others|…|\.\.\.)\s*$", re.IGNORECASE)
+_MARKER_ENDINGS = ("al", "al.", "others", "…", "...")
+_AND_OR_COMMA = re.compile(r",|\s+and\s+|\s*&\s*")
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "dos", "das",
               "le", "la", "bin", "ibn", "al", "el", "y", "ter", "zu", "mac", "st"}
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$", re.UNICODE)
@@ -32,14 +34,13 @@ def split_author_line(line: str) -> tuple[list[str], bool, list[str]] | None:
     names_part, _, affiliation_part = line.partition(" · ")
     names_part = names_part.strip()
     complete = True
-    # Only the line's tail can hold the marker; searching the whole line from every
-    # position for an end-anchored pattern is what made long lines slow.
-    tail_start = max(0, len(names_part) - 24)
-    marker = _ET_AL.search(names_part, tail_start)
-    trimmed = names_part
-    if marker:
-        trimmed, complete = names_part[: marker.start()], False
-    names = [name.strip() for name in re.split(r",\s*|\s+and\s+|\s*&\s*", trimmed) if name.strip()]
+    # Cheap tests before the patterns: most author lines have no marker and no 'and'.
+    if names_part.lower().endswith(_MARKER_ENDINGS):
+        marker = _ET_AL.search(names_part, max(0, len(names_part) - 24))
+        if marker:
+            names_part, complete = names_part[: marker.start()], False
+    pieces = _AND_OR_COMMA.split(names_part) if ("and" in names_part or "&" in names_part) else names_part.split(",")
+    names = [name for name in map(str.strip, pieces) if name]
     if not names or not all(looks_like_name(name) for name in names):
         return None
     if len(names) == 1 and complete and not affiliation_part and " " not in names[0]:

@@ -103,7 +103,13 @@ def attach_abstracts(path: Path, data: StoreData) -> None:
 
 
 def save(path: Path, data: StoreData) -> None:
-    """Write the abstracts file, then replace the main file in one atomic write."""
+    """Write the abstracts file, then replace the main file in one atomic write.
+
+    Call it holding write_lock: any temporary file found then is a dead writer's.
+    """
+    for temporary in path.parent.glob("." + glob.escape(path.name) + ".*.tmp"):
+        with contextlib.suppress(OSError):
+            temporary.unlink()
     abstracts = {
         str(number): {"id": paper["id"], "abstract": paper["abstract"]}
         for number, paper in enumerate((p for p in data.papers if p.get("abstract")), start=1)

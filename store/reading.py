@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,10 +90,19 @@ def expand_paths(paths: list[Path]) -> Iterator[tuple[Path, str | None]]:
                     if name.startswith(".") or file.suffix.lower() not in PAGE_SUFFIXES:
                         continue
                     if file.is_symlink() and not file.exists():
-                        yield file, "broken symbolic link"
+                        yield file, _dangling_reason(file)
                         continue
                     yield file, None
         elif not path.exists():
-            yield path, "broken symbolic link"
+            yield path, _dangling_reason(path)
         else:
             yield path, None
+
+
+def _dangling_reason(link: Path) -> str:
+    try:
+        link.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "broken symbolic link"

@@ -1,0 +1,106 @@
+"""The store under faults: kill -9 in the middle of writes, and two ingests at once."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from store.persistence import load
+from tests.bench.generate import generate
+from tests.conftest import ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED, SCHOLARFEED_SMALL
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+# Ingests pages one by one, round and round, so the store is being rewritten all the time.
+WRITER = """
+import sys
+from pathlib import Path
+from store.ingest import ingest
+store, pages = Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]]
+print("ready", flush=True)
+while True:
+    for page in pages:
+        ingest(store, [page])
+"""
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("pages")
+    generate(folder, 1600, per_page=400)
+    return sorted(folder.iterdir())
+
+
+def test_kill_during_writes_leaves_a_whole_store(tmp_path, pages):
+    store = tmp_path / "store.json"
+    # The store after each prefix of pages: a kill leaves one of these, whole, or none yet.
+    sizes = {0, 400, 800, 1200, 1600}
+    rng = random.Random(5)
+    kills_in_write = 0
+    for round_number in range(16):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(store), *map(str, pages)],
+            cwd=PROJECT, stdout=subprocess.PIPE, text=True,
+        )
+        assert writer.stdout.readline() == "ready\n"
+        if round_number % 2:
+            # Aim at a write: wait for its temporary file to appear, then kill soon after.
+            deadline = time.monotonic() + 20
+            while not any(tmp_path.glob(".store.json.*.tmp")) and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            time.sleep(rng.uniform(0, 0.005))
+        else:
+            time.sleep(rng.uniform(0.05, 1.2))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        # A half-written temporary file is left where a kill cut a write short.
+        kills_in_write += any(tmp_path.glob(".store.json.*.tmp"))
+        data = load(store)
+        assert data.warnings == []
+        assert len(data.papers) in sizes
+        assert all(paper["abstract"] for paper in data.papers)
+        assert sum(len(a["papers"]) for a in data.authors) >= len(data.papers)
+    # The kills must have landed inside writes, or this test proves nothing.
+    assert kills_in_write >= 4
+
+
+def test_two_ingests_at_once_lose_nothing(tmp_path):
+    store = tmp_path / "store.json"
+    first = [SCHOLARFEED_SMALL, ARXIVER, RESEARCH_GOOGLE]
+    second = [SCHOLARFEED, PAPER_PAGE]
+    # What one ingest of every page makes (pages of one group merge with the other's).
+    together = tmp_path / "together.json"
+    subprocess.run([sys.executable, "-m", "tui", "--store", str(together), "ingest", *map(str, first + second)],
+                   cwd=PROJECT, check=True, capture_output=True)
+    expected = {paper["id"] for paper in load(together).papers}
+    runs = [
+        subprocess.Popen([sys.executable, "-m", "tui", "--store", str(store), "ingest", *map(str, group)],
+                         cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for group in (first, second) * 3
+    ]
+    for run in runs:
+        assert run.wait(timeout=60) == 0, run.stderr.read()
+    data = load(store)
+    assert {paper["id"] for paper in data.papers} == expected
+    assert sorted(data.pages) == sorted(path.name for path in first + second)
+
+
+def test_stale_temporary_files_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
+    from store.ingest import ingest
+
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    stale = tmp_path / ".store.json.k1ll3d.tmp"
+    stale.write_bytes(b"half a store")
+    orphan = tmp_path / "store.json.abstracts.0123456789abcdef"
+    orphan.write_bytes(b"{}")
+    ingest(store, [SCHOLARFEED_SMALL])
+    assert not stale.exists() and not orphan.exists()
+    assert os.path.exists(tmp_path / load(store).abstracts_file)

@@ -43,7 +43,10 @@ def write(path: Path, content: bytes) -> Path:
 
 BAD_FILES = {
     "empty": (lambda tmp: write(tmp / "empty.txt", b""), "empty file"),
-    "binary": (lambda tmp: write(tmp / "image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40), "binary file, not a text page"),
+    "binary": (
+        lambda tmp: write(tmp / "image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40),
+        "binary file, not a text page",
+    ),
     "unknown": (lambda tmp: write(tmp / "notes.txt", b"Shopping list\n\neggs\nmilk\n"), UNKNOWN_FORMAT),
     "missing": (lambda tmp: tmp / "no-such-page.txt", "no such file or folder"),
     "only blanks": (lambda tmp: write(tmp / "blank.txt", b"\n \n\t\n"), "no text (only white space)"),
@@ -141,7 +144,9 @@ def test_folder_with_subfolders_symlink_loops_and_other_files(store_path, tmp_pa
     ]
     report = json.loads(out)
     assert [(Path(f["path"]).relative_to(root).as_posix(), f["papers"]) for f in report["files"]] == [
-        ("dangling.txt", 0), ("self", 0), ("todo.txt", 0), ("deeper/arxiver.txt", 10), ("deeper/deepest/scholarfeed.txt", 2)]
+        ("dangling.txt", 0), ("self", 0), ("todo.txt", 0),
+        ("deeper/arxiver.txt", 10), ("deeper/deepest/scholarfeed.txt", 2),
+    ]
     assert report["papers"] == 12
 
 

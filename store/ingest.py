@@ -11,11 +11,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from store.collector import collector_paused
 from store.formats import UnknownFormat, parse_text
 from store.merge import derive_authors, merge_papers, page_records
 from store.persistence import StoreData, load, save, write_lock
 from store.reading import PageError, expand_paths, read_page
-from store.storage import collector_paused
 
 
 @dataclass
@@ -134,5 +134,5 @@ def merge_into(data: StoreData, parsed: list[Parsed]) -> StoreData:
         records.extend(page_papers)
     papers = merge_papers(records)
     return StoreData(
-        papers=papers, authors=derive_authors(papers, pages), pages=pages, abstracts_file=data.abstracts_file
+        papers=papers, authors=derive_authors(papers, pages), pages=pages, details_file=data.details_file
     )

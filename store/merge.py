@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from store.formats.entry import Entry, ParsedPage
-from store.model import Author, Paper, author_id, display_title, identity_keys, page_author_id, paper_id
+from store.model import Author, Paper, author_id, display_title, identity_keys, keys_for, page_author_id, paper_id
 from store.text import name_key
 
 _TEXT_FIELDS = ("title", "url", "code_url", "venue", "category", "abstract", "summary", "comments")
@@ -126,6 +126,11 @@ def _join(group: list[Paper]) -> Paper:
 
 def merge_papers(records: list[Paper]) -> list[Paper]:
     """Join records sharing any identity key; give each its id; resolve related papers."""
+    for record in records:
+        if not record["_keys"]:
+            # A stored paper whose details file was lost: its keys again, from what is left.
+            record["_keys"] = keys_for(record.get("arxiv_id"), record.get("title"), record.get("abstract")) or [
+                f"id:{record['id']}"]
     parent = list(range(len(records)))
 
     def find(i: int) -> int:

@@ -34,15 +34,19 @@ def _digest(text: str, length: int = 12) -> str:
 
 def identity_keys(entry: Entry) -> list[str]:
     """The keys under which two entries are the same paper: arXiv id or normalized title."""
+    return keys_for(entry.arxiv_id, entry.title, entry.abstract)
+
+
+def keys_for(arxiv_id: str | None, title: str | None, abstract: str | None) -> list[str]:
     keys = []
-    if entry.arxiv_id:
-        keys.append(f"arxiv:{entry.arxiv_id.lower()}")
-    title = title_key(entry.title) if entry.title else ""
-    if title:
-        keys.append(f"title:{title}")
-    if not keys and entry.abstract:
+    if arxiv_id:
+        keys.append(f"arxiv:{arxiv_id.lower()}")
+    normalized = title_key(title) if title else ""
+    if normalized:
+        keys.append(f"title:{normalized}")
+    if not keys and abstract:
         # An untitled paper without an id is only ever the same as itself.
-        keys.append(f"abstract:{_digest(title_key(entry.abstract), 20)}")
+        keys.append(f"abstract:{_digest(title_key(abstract), 20)}")
     return keys
 
 

@@ -1,16 +1,17 @@
-"""The store's layout on disk: a TinyDB database of papers, authors and pages, and its abstracts.
+"""The store's layout on disk: a TinyDB database of papers, authors and pages, and its details file.
 
 The main file (TinyDB, orjson storage) holds the tables 'papers', 'authors',
 'pages' (one document per ingested page: its format, owner and profile) and
-'_meta' (the schema version and the name of the abstracts file). Abstracts are
-two thirds of the bytes and are needed neither for the lists nor for title
-search, so they live in a second TinyDB file beside the main one, which the app
-reads after its first screen is up.
+'_meta' (the schema version and the name of the details file). What the lists
+and title search do not need lives in the details file, a second TinyDB file
+beside the main one: the abstracts (two thirds of the bytes) and the merger's
+identity keys. The app reads it after its first screen is up; `show`, `search`
+and ingest read it at once.
 
-A save writes the abstracts file under a name taken from its content, then
+A save writes the details file under a name taken from its content, then
 replaces the main file atomically (temporary file, fsync, rename): a crash at any moment leaves
-the old main file with its old abstracts file, or the new one with the new.
-The abstracts file a save replaces is kept until the next save, so a reader that
+the old main file with its old details file, or the new one with the new.
+The details file a save replaces is kept until the next save, so a reader that
 read the main file just before can still read it.
 """
 
@@ -30,9 +31,9 @@ from tinydb import TinyDB
 from store.model import Author, Paper
 from store.storage import OrjsonStorage, StoreError, atomic_write, write_lock
 
-__all__ = ["SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_abstracts", "save", "store_files", "write_lock"]
+__all__ = ["SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_details", "save", "store_files", "write_lock"]
 
-# 0: no _meta table; 1: abstracts inside the papers; 2: abstracts in their own file.
+# 0: no _meta table; 1: abstracts and keys inside the papers; 2: those in the details file.
 SCHEMA_VERSION = 2
 TABLES = ("papers", "authors", "pages")
 _RECOVER = "move the file aside (or restore its .bak copy) and ingest your pages again"
@@ -43,17 +44,18 @@ class StoreData:
     papers: list[Paper] = field(default_factory=list)
     authors: list[Author] = field(default_factory=list)
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The abstracts file the main file points to, and whether the papers hold their abstracts yet.
-    abstracts_file: str | None = None
-    abstracts_loaded: bool = True
-    # Problems that did not stop the load (a missing abstracts file), one line each.
+    # The details file the main file points to, and whether the papers hold their details yet.
+    details_file: str | None = None
+    details_loaded: bool = True
+    # Problems that did not stop the load (a missing details file), one line each.
     warnings: list[str] = field(default_factory=list)
 
 
-def load(path: Path, with_abstracts: bool = True) -> StoreData:
+def load(path: Path, with_details: bool = True) -> StoreData:
     """Read the store; a missing file is an empty store.
 
-    Without abstracts every paper's 'abstract' is None until attach_abstracts runs.
+    Without details every paper's 'abstract' is None and its merge keys are empty
+    until attach_details runs.
     """
     raw = _read_main(path)
     if raw is None:
@@ -67,85 +69,96 @@ def load(path: Path, with_abstracts: bool = True) -> StoreData:
     for paper in data.papers:
         if not isinstance(paper.get("id"), str):
             raise StoreError(f"{path}: a paper record has no id: {_RECOVER}")
-    data.abstracts_file = _meta(raw).get("abstracts")
-    if data.abstracts_file:
-        data.abstracts_loaded = False
+        if "display_title" not in paper:
+            paper["display_title"] = paper.get("title")
+    data.details_file = _meta(raw).get("details")
+    if data.details_file:
+        data.details_loaded = False
         for paper in data.papers:
-            paper["abstract"] = None
-        if with_abstracts:
-            attach_abstracts(path, data)
+            paper["abstract"], paper["_keys"], paper["_related_keys"] = None, [], []
+        if with_details:
+            attach_details(path, data)
     return data
 
 
-def attach_abstracts(path: Path, data: StoreData) -> None:
-    """Fill in the papers' abstracts from the store's abstracts file.
+def attach_details(path: Path, data: StoreData) -> None:
+    """Fill in the papers' abstracts and merge keys from the store's details file.
 
-    A missing or damaged abstracts file costs the abstracts, not the store: the
+    A missing or damaged details file costs the abstracts, not the store: the
     papers stay, and a warning says how to get the abstracts back.
     """
-    if data.abstracts_loaded or not data.abstracts_file:
-        data.abstracts_loaded = True
+    if data.details_loaded or not data.details_file:
+        data.details_loaded = True
         return
-    side = path.with_name(data.abstracts_file)
+    side = path.with_name(data.details_file)
     if not side.is_file():
-        data.warnings.append(f"{side}: abstracts file missing: abstracts are not shown; ingest your pages again")
+        data.warnings.append(f"{side}: details file missing: abstracts are not shown; ingest your pages again")
         return
     try:
         raw = OrjsonStorage(side, create_dirs=False).read()
-        docs = (raw or {}).get("abstracts", {})
-        abstracts = {doc["id"]: doc["abstract"] for doc in docs.values()}
+        docs = (raw or {}).get("details", {})
+        details = {doc["id"]: doc for doc in docs.values()}
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        data.warnings.append(f"{side}: abstracts file damaged: abstracts are not shown; ingest your pages again")
+        data.warnings.append(f"{side}: details file damaged: abstracts are not shown; ingest your pages again")
         return
     for paper in data.papers:
-        paper["abstract"] = abstracts.get(paper["id"])
-    data.abstracts_loaded = True
+        doc = details.get(paper["id"])
+        if doc is not None:
+            paper["abstract"], paper["_keys"], paper["_related_keys"] = doc["abstract"], doc["keys"], doc["related"]
+    data.details_loaded = True
 
 
 def save(path: Path, data: StoreData) -> None:
-    """Write the abstracts file, then replace the main file in one atomic write.
+    """Write the details file, then replace the main file in one atomic write.
 
     Call it holding write_lock: any temporary file found then is a dead writer's.
     """
     for temporary in path.parent.glob("." + glob.escape(path.name) + ".*.tmp"):
         with contextlib.suppress(OSError):
             temporary.unlink()
-    abstracts = {
-        str(number): {"id": paper["id"], "abstract": paper["abstract"]}
-        for number, paper in enumerate((p for p in data.papers if p.get("abstract")), start=1)
+    details = {
+        str(number): {
+            "id": paper["id"], "abstract": paper["abstract"],
+            "keys": paper["_keys"], "related": paper["_related_keys"],
+        }
+        for number, paper in enumerate(data.papers, start=1)
     }
-    payload = orjson.dumps({"abstracts": abstracts})
-    # Named by content: saving the same abstracts again names the same file, which
+    payload = orjson.dumps({"details": details})
+    # Named by content: saving the same details again names the same file, which
     # is then not written again, and a save that changes nothing changes no byte.
-    abstracts_file = f"{path.name}.abstracts.{hashlib.sha1(payload).hexdigest()[:16]}"
-    side = path.with_name(abstracts_file)
+    details_file = f"{path.name}.details.{hashlib.sha1(payload).hexdigest()[:16]}"
+    side = path.with_name(details_file)
     if not (side.exists() and side.stat().st_size == len(payload)):
         atomic_write(side, payload)
     raw: dict[str, dict[str, Any]] = {
-        "_meta": {"1": {"schema": SCHEMA_VERSION, "abstracts": abstracts_file}},
-        "papers": {str(i): _without_abstract(p) for i, p in enumerate(data.papers, start=1)},
+        "_meta": {"1": {"schema": SCHEMA_VERSION, "details": details_file}},
+        "papers": {str(i): _stored_form(p) for i, p in enumerate(data.papers, start=1)},
         "authors": {str(i): a for i, a in enumerate(data.authors, start=1)},
         "pages": {str(i): data.pages[s] for i, s in enumerate(sorted(data.pages), start=1)},
     }
     TinyDB(path, storage=OrjsonStorage).storage.write(raw)
-    _remove_abstract_files(path, keep={abstracts_file, data.abstracts_file})
-    data.abstracts_file = abstracts_file
+    _remove_details_files(path, keep={details_file, data.details_file})
+    data.details_file = details_file
 
 
 def store_files(path: Path, data: StoreData) -> list[Path]:
-    """The files that make up the store as loaded: the main file and its abstracts file."""
-    files = [path, path.with_name(data.abstracts_file)] if data.abstracts_file else [path]
+    """The files that make up the store as loaded: the main file and its details file."""
+    files = [path, path.with_name(data.details_file)] if data.details_file else [path]
     return [file for file in files if file.exists()]
 
 
-def _without_abstract(paper: Paper) -> Paper:
+def _stored_form(paper: Paper) -> Paper:
+    """The paper as the main file keeps it: no details, and no display title that repeats the title."""
     copy = dict(paper)  # a C-level copy: ten times faster than filtering the keys
-    copy.pop("abstract", None)
+    for name in ("abstract", "_keys", "_related_keys"):
+        copy.pop(name, None)
+    if copy.get("display_title") == copy.get("title"):
+        del copy["display_title"]
     return copy
 
 
-def _remove_abstract_files(path: Path, keep: set[str | None]) -> None:
-    for side in path.parent.glob(glob.escape(path.name) + ".abstracts.*"):
+def _remove_details_files(path: Path, keep: set[str | None]) -> None:
+    for side in path.parent.glob(glob.escape(path.name) + ".details.*"):
         if side.name not in keep:
             with contextlib.suppress(OSError):
                 side.unlink()
@@ -203,7 +216,7 @@ def _migrate(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     unknown = set(raw) - set(TABLES) - {"_meta"}
     if unknown or not set(raw) & set(TABLES):
         raise StoreError(f"{path}: not a litbrowse store (tables: {', '.join(sorted(raw)) or 'none'}): {_RECOVER}")
-    # Schemas 0 and 1 had the same tables with the abstracts inside the papers, which
+    # Schemas 0 and 1 had the same tables with the details inside the papers, which
     # is what load returns; the next save writes the current layout. The old file is
     # kept first, in case this version is abandoned.
     backup = path.with_name(path.name + f".v{version}.bak")

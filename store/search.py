@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from store.collector import collector_paused
 from store.model import Paper
 from store.query import Query, QueryError, parse_query
 from store.text import fold, name_key
@@ -39,6 +40,21 @@ _MASK_CACHE = 4096
 
 def _fold_fast(text: str) -> str:
     return text.lower() if text.isascii() else fold(text)
+
+
+# ASCII text, as bytes: letters lower-cased, digits and '_' kept, every other byte a
+# space; str.split() then yields exactly what \w+ finds in the folded text, four
+# times faster (bytes.translate is a table lookup in C).
+_ASCII_WORDS = bytes(
+    ord(chr(b).lower()) if b < 128 and (chr(b).isalnum() or b == ord("_")) else ord(" ") for b in range(256)
+)
+
+
+def words_of(text: str) -> list[str]:
+    """The folded words of a text, in order."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
+    return _WORD.findall(fold(text))
 
 
 def edits_allowed(term: str) -> int:
@@ -75,11 +91,13 @@ class FieldIndex:
         self.size = size
         self._nbytes = size // 8 + 1
         postings: dict[str, list[int]] = defaultdict(list)
-        for index, text in enumerate(texts):
-            if text:
-                for word in set(_WORD.findall(_fold_fast(text))):
-                    postings[word].append(index)
-        self.postings: dict[str, array] = {w: array("i", ids) for w, ids in postings.items()}
+        with collector_paused():
+            for index, text in enumerate(texts):
+                if text:
+                    for word in set(words_of(text)):
+                        postings[word].append(index)
+            self.postings: dict[str, array] = {w: array("i", ids) for w, ids in postings.items()}
+        del postings
         self.vocab = sorted(self.postings)
         self.by_length: dict[int, list[str]] = defaultdict(list)
         for word in self.vocab:
@@ -92,6 +110,15 @@ class FieldIndex:
         self._dense = {w: self.to_mask(ids) for w, ids in self.postings.items() if len(ids) >= dense}
 
     def to_mask(self, ids: Iterable[int]) -> int:
+        """The bitset of a set of paper indices."""
+        if isinstance(ids, array) and len(ids) * 16 > self.size:
+            # Many ids: one byte per paper as a binary numeral, read by int() in C,
+            # is twice as fast as setting bits one by one.
+            digits = bytearray(b"0") * self.size
+            for i in ids:
+                digits[i] = 49  # "1"
+            digits.reverse()
+            return int(digits, 2) if digits else 0
         buffer = bytearray(self._nbytes)
         for i in ids:
             buffer[i >> 3] |= 1 << (i & 7)
@@ -330,7 +357,7 @@ class SearchIndex:
 
     @staticmethod
     def _has_phrases(paper: Paper, phrases: list[str]) -> bool:
-        text = " ".join(" ".join(_WORD.findall(_fold_fast(field_text(paper, f)))) for f in FIELDS)
+        text = " ".join(" ".join(words_of(field_text(paper, f))) for f in FIELDS)
         return all(phrase in text for phrase in phrases)
 
     def _result(self, index: int, query: Query, matches: list[dict[str, TermMatch]], tier: int) -> SearchResult:
@@ -346,7 +373,7 @@ class SearchIndex:
         text = " ".join(query.terms)
         fine = 0.0
         if best:
-            words = " ".join(_WORD.findall(_fold_fast(field_text(paper, best))))
+            words = " ".join(words_of(field_text(paper, best)))
             fine = fuzz.partial_ratio(text, words)
             if words.startswith(text):
                 fine += 50

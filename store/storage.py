@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import gc
 import os
 import shutil
 import tempfile
@@ -17,30 +16,13 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from store.collector import collector_paused
+
 LOCK_TIMEOUT = 30.0
 
 
 class StoreError(Exception):
     """The store cannot be used; the message names the file and how to recover."""
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building millions of small objects.
-
-    Parsing a large store or merging 100,000 papers creates objects without cycles;
-    the collector's repeated full passes over them cost more than the work itself.
-    What survives is frozen (left out of later passes): it lives as long as the store
-    does, and scanning it again on the first collection would cost a fifth of a second.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 class OrjsonStorage(Storage):

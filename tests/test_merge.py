@@ -84,7 +84,7 @@ def test_order_independence(tmp_path):
     ingest(backward, shuffled[2:])
     one, other = load(forward), load(backward)
     assert (one.papers, one.authors, one.pages) == (other.papers, other.authors, other.pages)
-    assert one.abstracts_file.split(".")[-1] == other.abstracts_file.split(".")[-1]
+    assert one.details_file.split(".")[-1] == other.details_file.split(".")[-1]
 
 
 def test_title_only_record_gains_arxiv_id_later(tmp_path):
@@ -108,3 +108,17 @@ def test_copy_of_a_page_under_another_name_adds_a_source_not_papers(tmp_path):
     data = load(store)
     assert len(data.papers) == 2
     assert all(p["sources"] == ["000_c0060800e6c2eeb8.txt", "copy.txt"] for p in data.papers)
+
+
+def test_catalog_finds_exactly_the_author_entries_that_list_each_paper(seeded_store):
+    from store.catalog import build_catalog
+
+    data = load(seeded_store)
+    catalog = build_catalog(data)
+    listing: dict[str, set[str]] = {}
+    for author in data.authors:
+        for paper_id in author["papers"]:
+            listing.setdefault(paper_id, set()).add(author["id"])
+    assert len(listing) == len(data.papers) == 94
+    for paper in data.papers:
+        assert {a["id"] for a in catalog.authors_of(paper)} == listing[paper["id"]], paper["id"]

@@ -4,41 +4,47 @@ import os
 import pytest
 
 from store.ingest import ingest
-from store.persistence import SCHEMA_VERSION, StoreError, attach_abstracts, load, write_lock
+from store.persistence import SCHEMA_VERSION, StoreError, attach_details, load, write_lock
 from store.storage import atomic_write
 from tests.conftest import ARXIVER, SCHOLARFEED_SMALL
 
 
-def test_store_is_a_tinydb_file_with_a_schema_version_and_an_abstracts_file(tmp_path):
+def test_store_is_a_tinydb_file_with_a_schema_version_and_a_details_file(tmp_path):
     from tinydb import TinyDB
 
     from store.storage import OrjsonStorage
 
     store = tmp_path / "store.json"
-    ingest(store, [ARXIVER])
+    ingest(store, [ARXIVER, SCHOLARFEED_SMALL])
     db = TinyDB(store, storage=OrjsonStorage)
-    assert len(db.table("papers")) == 10
+    assert len(db.table("papers")) == 12
     [meta] = db.table("_meta").all()
     assert meta["schema"] == SCHEMA_VERSION == 2
     assert sorted(json.loads(store.read_text())) == ["_meta", "authors", "pages", "papers"]
-    assert not any("abstract" in paper for paper in db.table("papers").all())
-    side = TinyDB(tmp_path / meta["abstracts"], storage=OrjsonStorage).table("abstracts").all()
-    assert len(side) == 10 and all(doc["abstract"] for doc in side)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["store.json", "store.json.lock", meta["abstracts"]])
+    stored = db.table("papers").all()
+    assert not any("abstract" in paper for paper in stored)
+    # A display title that repeats the title is not stored twice, and comes back on load.
+    assert sum("display_title" in paper for paper in stored) == 10  # the untitled arxiver papers
+    assert [p["display_title"] for p in load(store).papers] == [p.get("display_title", p["title"]) for p in stored]
+    assert sum(p["display_title"] == p["title"] for p in load(store).papers) == 2
+    side = TinyDB(tmp_path / meta["details"], storage=OrjsonStorage).table("details").all()
+    assert len(side) == 12 and all(doc["abstract"] and doc["keys"] for doc in side)
+    assert not any("_keys" in paper for paper in stored)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["store.json", "store.json.lock", meta["details"]])
 
 
-def test_abstracts_load_on_demand_and_a_lost_abstracts_file_costs_only_the_abstracts(tmp_path):
+def test_abstracts_load_on_demand_and_a_lost_details_file_costs_only_the_abstracts(tmp_path):
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER])
     full = load(store)
-    light = load(store, with_abstracts=False)
+    light = load(store, with_details=False)
     assert [p["abstract"] for p in light.papers] == [None] * 10
-    attach_abstracts(store, light)
-    assert light.papers == full.papers and light.abstracts_loaded
-    (tmp_path / full.abstracts_file).unlink()
+    attach_details(store, light)
+    assert light.papers == full.papers and light.details_loaded
+    (tmp_path / full.details_file).unlink()
     damaged = load(store)
     assert damaged.warnings == [
-        f"{tmp_path / full.abstracts_file}: abstracts file missing: abstracts are not shown; ingest your pages again"
+        f"{tmp_path / full.details_file}: details file missing: abstracts are not shown; ingest your pages again"
     ]
     assert [p["title"] for p in damaged.papers] == [p["title"] for p in full.papers]
     ingest(store, [ARXIVER])
@@ -64,11 +70,12 @@ def test_old_schema_is_migrated_after_a_backup(tmp_path, version):
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER])
     current = load(store)
-    # Schemas 0 and 1 kept the abstracts inside the papers; 0 had no _meta table.
+    # Schemas 0 and 1 kept abstracts and merge keys inside the papers; 0 had no _meta table.
     raw = json.loads(store.read_text())
-    abstracts = {p["id"]: p["abstract"] for p in current.papers}
+    by_id = {p["id"]: p for p in current.papers}
     for paper in raw["papers"].values():
-        paper["abstract"] = abstracts[paper["id"]]
+        for name in ("abstract", "_keys", "_related_keys", "display_title"):
+            paper[name] = by_id[paper["id"]][name]
     if version:
         raw["_meta"] = {"1": {"schema": 1}}
     else:

@@ -99,8 +99,8 @@ def test_stale_temporary_files_of_a_killed_writer_are_removed_by_the_next_write(
     ingest(store, [ARXIVER])
     stale = tmp_path / ".store.json.k1ll3d.tmp"
     stale.write_bytes(b"half a store")
-    orphan = tmp_path / "store.json.abstracts.0123456789abcdef"
+    orphan = tmp_path / "store.json.details.0123456789abcdef"
     orphan.write_bytes(b"{}")
     ingest(store, [SCHOLARFEED_SMALL])
     assert not stale.exists() and not orphan.exists()
-    assert os.path.exists(tmp_path / load(store).abstracts_file)
+    assert os.path.exists(tmp_path / load(store).details_file)

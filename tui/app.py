@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import webbrowser
 from pathlib import Path
 from typing import ClassVar
@@ -14,7 +15,8 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Static
 
-from store.persistence import StoreData, StoreError, attach_abstracts, load
+from store.catalog import Catalog, build_catalog
+from store.persistence import StoreError, attach_details, load
 from store.search import SearchIndex
 from tui.commands import AppCommands, AuthorCommands, PaperCommands
 from tui.messages import OpenUrl
@@ -23,6 +25,7 @@ from tui.screens.main import MainScreen
 from tui.screens.search import SearchScreen
 
 STORE_POLL_SECONDS = 2.0
+LARGE_STORE_BYTES = 16 * 1024 * 1024
 
 
 class LitbrowseApp(App[None]):
@@ -54,7 +57,14 @@ class LitbrowseApp(App[None]):
         await self.push_screen(self.main_screen)
         self.sub_title = str(self.store_path)
         self.status("Loading the store…")
-        self.load_store()
+        # A small store loads alongside start-up. Parsing a large one holds the
+        # interpreter in one long call (most of a second at 100,000 papers) that
+        # would stall start-up: it starts once the first frame is on screen.
+        size = self._stamp()[1] if self._stamp() else 0
+        if size < LARGE_STORE_BYTES:
+            self.load_store()
+        else:
+            self.call_after_refresh(self.load_store)
         if self.watch_store:
             self.set_interval(STORE_POLL_SECONDS, self.check_store)
 
@@ -75,16 +85,20 @@ class LitbrowseApp(App[None]):
         """Read the store off the UI thread; index titles first, abstracts after."""
         stamp = self._stamp()
         try:
-            data = load(self.store_path, with_abstracts=False)
+            catalog = build_catalog(load(self.store_path, with_details=False))
         except StoreError as error:
             self.call_from_thread(self.status, str(error))
             self.call_from_thread(self.notify, Content(str(error)), severity="error", timeout=30)
             return
-        self.call_from_thread(self.loaded, data, stamp)
+        drawn = threading.Event()
+        self.call_from_thread(self.loaded, catalog, stamp, drawn)
+        # Let the first screen be drawn before indexing takes the interpreter's time.
+        drawn.wait(timeout=2)
+        data = catalog.data
         index = SearchIndex(data.papers, with_abstracts=False)
         self.call_from_thread(setattr, self, "search_index", index)
-        # The abstracts file is most of the store's bytes: read it once the lists are up.
-        attach_abstracts(self.store_path, data)
+        # The details file is most of the store's bytes: read it once the lists are up.
+        attach_details(self.store_path, data)
         for warning in data.warnings:
             self.call_from_thread(self.notify, Content(warning), severity="warning", timeout=15)
         self.call_from_thread(self.main_screen.abstracts_arrived)
@@ -92,11 +106,13 @@ class LitbrowseApp(App[None]):
         self.call_from_thread(self.status, f"{len(data.papers)} papers, {len(data.authors)} authors · "
                                            "/ search · ? help")
 
-    def loaded(self, data: StoreData, stamp: tuple[int, int] | None) -> None:
+    def loaded(self, catalog: Catalog, stamp: tuple[int, int] | None, drawn: threading.Event) -> None:
         self._store_stamp = stamp
         self._stale_notified = False
-        self.main_screen.load(data)
+        self.main_screen.load(catalog)
+        data = catalog.data
         self.status(f"{len(data.papers)} papers, {len(data.authors)} authors · indexing for search…")
+        self.call_after_refresh(drawn.set)
 
     def check_store(self) -> None:
         """Another process (an ingest) changed the store: say so once; r reloads."""

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         from store.persistence import load
 
         # Only `show` and `search` need the abstracts: the other commands skip their file.
-        data = load(store_path, with_abstracts=command in ("show", "search"))
+        data = load(store_path, with_details=command in ("show", "search"))
         for warning in data.warnings:
             print(f"litbrowse: warning: {printable(warning)}", file=sys.stderr)
         return {"authors": run_authors, "papers": run_papers, "show": run_show,

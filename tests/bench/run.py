@@ -42,18 +42,18 @@ def bench_size(papers: int, work: Path) -> dict:
                    check=True, stdout=subprocess.DEVNULL)
     ingest_s = time.perf_counter() - started
 
-    from store.persistence import attach_abstracts, load
+    from store.persistence import attach_details, load
     from store.search import SearchIndex
 
     # As the app does: the main file first, then the index of titles, then abstracts.
     started = time.perf_counter()
-    data = load(store, with_abstracts=False)
+    data = load(store, with_details=False)
     open_s = time.perf_counter() - started
     started = time.perf_counter()
     index = SearchIndex(data.papers, with_abstracts=False)
     title_index_s = time.perf_counter() - started
     started = time.perf_counter()
-    attach_abstracts(store, data)
+    attach_details(store, data)
     abstracts_s = time.perf_counter() - started
     started = time.perf_counter()
     index.add_abstracts()

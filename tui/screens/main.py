@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from store.catalog import Catalog
 from store.persistence import StoreData
 from tui.messages import ShowAuthor, ShowPaper
 from tui.widgets.author_list import AuthorList
@@ -46,7 +47,7 @@ class MainScreen(Screen[None]):
         self.data = StoreData()
         self.papers_by_id: dict[str, dict[str, Any]] = {}
         self.authors_by_id: dict[str, dict[str, Any]] = {}
-        self.authors_of_paper: dict[str, list[dict[str, Any]]] = {}
+        self.catalog = Catalog()
         self.history: list[Place] = []
         self.shown_author_id: str | None = None
 
@@ -69,16 +70,13 @@ class MainScreen(Screen[None]):
 
     # -- data --------------------------------------------------------------
 
-    def load(self, data: StoreData) -> None:
+    def load(self, catalog: Catalog) -> None:
         """New store content; keeps the open author and paper when they still exist."""
         place = self.place()
-        self.data = data
-        self.papers_by_id = {p["id"]: p for p in data.papers}
-        self.authors_by_id = {a["id"]: a for a in data.authors}
-        self.authors_of_paper = {}
-        for author in data.authors:
-            for paper_id in author["papers"]:
-                self.authors_of_paper.setdefault(paper_id, []).append(author)
+        data = self.data = catalog.data
+        self.papers_by_id = catalog.papers_by_id
+        self.authors_by_id = catalog.authors_by_id
+        self.catalog = catalog
         self.query_one(AuthorList).set_authors(data.authors, keep=place.author_id)
         if place.paper_id in self.papers_by_id:
             self.query_one(PaperList).select_id(place.paper_id)
@@ -140,7 +138,7 @@ class MainScreen(Screen[None]):
         if paper is None:
             return
         current = self.query_one(AuthorList).current
-        linked = self.authors_of_paper.get(paper_id, [])
+        linked = self.catalog.authors_of(paper)
         if not (current and paper_id in current["papers"]) and linked:
             first = next((a for a in linked if a["name"] in paper["authors"]), linked[0])
             self.open_author(first["id"])
@@ -153,7 +151,7 @@ class MainScreen(Screen[None]):
 
     def show_detail(self, paper: dict[str, Any] | None) -> None:
         detail = self.query_one(PaperDetail)
-        linked = self.authors_of_paper.get(paper["id"], []) if paper else []
+        linked = self.catalog.authors_of(paper) if paper else []
         detail.show(paper, linked, self.papers_by_id)
         detail.border_title = "Paper" if paper is None else f"Paper · {paper['id']}"
 

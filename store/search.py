@@ -20,6 +20,7 @@ from bisect import bisect_left
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -99,12 +100,15 @@ class FieldIndex:
             self.postings: dict[str, array] = {w: array("i", ids) for w, ids in postings.items()}
         del postings
         self.vocab = sorted(self.postings)
-        self.by_length: dict[int, list[str]] = defaultdict(list)
+        # Candidates for typo matching, by (first letter, length) and by ("", length);
+        # numbers are left out: a mistyped number is another number.
+        self._fuzzy_words: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in self.vocab:
-            self.by_length[len(word)].append(word)
-        self._prefixes: dict[int, dict[str, list[str]]] = {}
-        self._prefix_keys: dict[int, list[str]] = {}
-        self._near: dict[tuple[str, int, bool], list[str]] = {}
+            if not word.isdigit():
+                self._fuzzy_words[word[0], len(word)].append(word)
+                self._fuzzy_words["", len(word)].append(word)
+        self._prefixes: dict[tuple[int, str], dict[str, list[str]]] = {}
+        self._near: dict[tuple[str, int, bool, bool], list[str]] = {}
         self._masks: OrderedDict[tuple[str, ...], int] = OrderedDict()
         dense = max(2, size // _DENSE_SHARE)
         self._dense = {w: self.to_mask(ids) for w, ids in self.postings.items() if len(ids) >= dense}
@@ -148,43 +152,48 @@ class FieldIndex:
         end = bisect_left(self.vocab, term + "\U0010ffff", start)
         return self.vocab[start:end]
 
-    def near(self, term: str, edits: int, prefix: bool) -> list[str]:
-        """Words within `edits` of term (or whose start is, for a word still being typed)."""
+    def near(self, term: str, edits: int, prefix: bool, same_start: bool = True) -> list[str]:
+        """Words within `edits` of term (or whose start is, for a word still being typed).
+
+        With same_start, only words that begin with the term's first letter: typos
+        are rarely in the first letter, and this looks at a twentieth of the words.
+        The caller looks at every word when that finds nothing.
+        """
         if edits == 0:
             return []
-        key = (term, edits, prefix)
+        key = (term, edits, prefix, same_start)
         if key not in self._near:
-            self._near[key] = self._find_near(term, edits, prefix)
+            self._near[key] = self._find_near(term, edits, prefix, term[0] if same_start else "")
             if len(self._near) > _MASK_CACHE:
                 self._near.pop(next(iter(self._near)))
         return self._near[key]
 
-    def _find_near(self, term: str, edits: int, prefix: bool) -> list[str]:
+    def _find_near(self, term: str, edits: int, prefix: bool, start: str) -> list[str]:
         found: set[str] = set()
         for length in range(len(term) - edits, len(term) + edits + 1):
-            for word, _, _ in process.extract(
-                term, self.by_length.get(length, ()), scorer=OSA.distance, score_cutoff=edits, limit=None
-            ):
+            candidates = self._fuzzy_words.get((start, length), ())
+            for word, _, _ in process.extract(term, candidates, scorer=OSA.distance, score_cutoff=edits, limit=None):
                 found.add(word)
         if prefix:
             for length in (len(term) - 1, len(term), len(term) + 1):
-                starts = self._prefix_map(length)
-                for start, _, _ in process.extract(
-                    term, self._prefix_keys[length], scorer=OSA.distance, score_cutoff=edits, limit=None
+                words_by_start = self._prefix_map(length, start)
+                for head, _, _ in process.extract(
+                    term, list(words_by_start), scorer=OSA.distance, score_cutoff=edits, limit=None
                 ):
-                    found.update(starts[start])
+                    found.update(words_by_start[head])
         found.discard(term)
         return sorted(found)
 
-    def _prefix_map(self, length: int) -> dict[str, list[str]]:
-        if length not in self._prefixes:
-            starts: dict[str, list[str]] = defaultdict(list)
-            for word in self.vocab:
-                if len(word) > length:
-                    starts[word[:length]].append(word)
-            self._prefixes[length] = dict(starts)
-            self._prefix_keys[length] = list(starts)
-        return self._prefixes[length]
+    def _prefix_map(self, length: int, start: str) -> dict[str, list[str]]:
+        """The words longer than `length` that begin with `start`, by their first `length` letters."""
+        key = (length, start)
+        if key not in self._prefixes:
+            heads: dict[str, list[str]] = defaultdict(list)
+            for word in self.prefixed(start) if start else self.vocab:
+                if len(word) > length and not word.isdigit():
+                    heads[word[:length]].append(word)
+            self._prefixes[key] = dict(heads)
+        return self._prefixes[key]
 
 
 @dataclass
@@ -206,8 +215,29 @@ class SearchResult:
     paper: Paper
     score: float
     field: str | None  # the field that matched best: title, authors, meta or abstract
-    spans: list[tuple[int, int]]  # character spans of the matches in that field's text
-    spans_by_field: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list, repr=False)
+    matches: list[dict[str, TermMatch]] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def spans_by_field(self) -> dict[str, list[tuple[int, int]]]:
+        """Character spans of the matched words, per field that matched.
+
+        Worked out when asked for (a row on screen, a JSON result), not for every
+        candidate ranked: scanning texts for spans is most of a search's cost.
+        """
+        spans_by_field: dict[str, list[tuple[int, int]]] = {}
+        for name in FIELDS:
+            if name == "abstract" and spans_by_field:
+                break  # abstracts are long: only scanned when nothing shorter matched
+            spans = match_spans(field_text(self.paper, name), self.terms, [m.get(name) for m in self.matches])
+            if spans:
+                spans_by_field[name] = spans
+        return spans_by_field
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """The spans in the best field's text."""
+        return self.spans_by_field.get(self.field, []) if self.field else []
 
     def as_json(self) -> dict:
         return {
@@ -262,7 +292,7 @@ class SearchIndex:
             return []
         allowed = self._filter_mask(query)
         if not query.terms:
-            return [SearchResult(self.papers[i], 0.0, None, []) for i in bits(allowed, limit)]
+            return [SearchResult(self.papers[i], 0.0, None) for i in bits(allowed, limit)]
         matches = [self._match(term, last and query.open_last)
                    for last, term in ((i == len(query.terms) - 1, t) for i, t in enumerate(query.terms))]
         seen = 0
@@ -284,6 +314,14 @@ class SearchIndex:
         return results[:limit]
 
     def _match(self, term: str, open_word: bool) -> dict[str, TermMatch]:
+        per_field = self._match_fields(term, open_word, same_start=True)
+        if not any(match.any for match in per_field.values()):
+            # Nothing begins like the term: the typo may be in its first letter. Whole
+            # words only: matching the starts of every word would cost a frame.
+            per_field = self._match_fields(term, False, same_start=False)
+        return per_field
+
+    def _match_fields(self, term: str, open_word: bool, same_start: bool) -> dict[str, TermMatch]:
         per_field: dict[str, TermMatch] = {}
         edits = edits_allowed(term)
         for name, index in self.fields.items():
@@ -294,8 +332,8 @@ class SearchIndex:
             exact = index.words_mask((term,), (term, "="))
             prefixed = index.prefixed(term)
             strong = index.words_mask(prefixed, (term, "^")) if prefixed else 0
-            near = frozenset(index.near(term, edits, open_word)) if edits else frozenset()
-            weak = index.words_mask(near, (term, "~", str(open_word))) if near else 0
+            near = frozenset(index.near(term, edits, open_word, same_start)) if edits else frozenset()
+            weak = index.words_mask(near, (term, "~", str(open_word), str(same_start))) if near else 0
             per_field[name] = TermMatch(exact=exact, strong=strong | exact, weak=weak, near_words=near)
         return per_field
 
@@ -362,14 +400,11 @@ class SearchIndex:
 
     def _result(self, index: int, query: Query, matches: list[dict[str, TermMatch]], tier: int) -> SearchResult:
         paper = self.papers[index]
-        spans_by_field: dict[str, list[tuple[int, int]]] = {}
-        for name in FIELDS:
-            if name == "abstract" and spans_by_field:
-                break  # abstracts are long: only scanned when nothing shorter matched
-            spans = match_spans(field_text(paper, name), query.terms, [m.get(name) for m in matches])
-            if spans:
-                spans_by_field[name] = spans
-        best = next(iter(spans_by_field), None)
+        bit = 1 << index
+        # The best field: the first (title, authors, meta, abstract) where a query word matched.
+        best = next(
+            (name for name in FIELDS if any(m[name].any & bit for m in matches if name in m)), None
+        )
         text = " ".join(query.terms)
         fine = 0.0
         if best:
@@ -381,7 +416,7 @@ class SearchIndex:
             fine += 20 * min(1.0, len(text) / max(1, len(words)))
         # Tiers dominate; within a tier the closer text wins, then the newer paper.
         score = (10 - tier) * 100 + fine - index / (self.size + 1)
-        return SearchResult(paper, score, best, spans_by_field.get(best, []), spans_by_field)
+        return SearchResult(paper, score, best, query.terms, matches)
 
 
 def _or(masks: Iterable[int]) -> int:

@@ -153,3 +153,32 @@ async def test_hostile_page_shows_literally_and_the_app_keeps_running(tmp_path):
         await press(app, pilot, "enter")
         assert app.is_running
         assert app.main_screen.query_one("#detail").paper["title"].startswith("[@click=app.quit]Evil[/]")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_opening_a_search_hit_scrolls_the_lists_to_its_author_and_paper(app, size):
+    async with app.run_test(size=size) as pilot:
+        await started(app, pilot)
+        authors = app.main_screen.query_one("#authors")
+        screen = app.main_screen
+        position = {author["id"]: n for n, author in enumerate(authors.shown)}
+        # The paper whose author (the one opening it shows) sits lowest in the list, and
+        # which the author open now does not list.
+        candidates = [
+            (position[linked[0]["id"]], paper["id"])
+            for paper in screen.data.papers
+            if paper["id"] not in authors.current["papers"] and paper.get("title")
+            and (linked := [a for a in screen.catalog.authors_of(paper) if a["name"] in paper["authors"]])
+        ]
+        lowest, paper_id = max(candidates)
+        assert lowest > 40
+        paper, last = screen.papers_by_id[paper_id], authors.shown[lowest]
+        await search(app, pilot, paper["title"])
+        await press(app, pilot, "enter")
+        assert authors.current["id"] == last["id"]
+        top, height = round(authors.scroll_offset.y), authors.scrollable_content_region.height
+        assert height > 0 and top <= authors.cursor < top + height
+        assert any(last["display_name"] in line for line in drawn(authors))
+        papers = app.main_screen.query_one("#papers")
+        assert papers.current["id"] == paper["id"]
+        assert any(paper["title"][:12] in line for line in drawn(papers))

@@ -1,4 +1,4 @@
-"""The help screen: every key binding, generated from the bindings themselves."""
+"""The help screen: every key, by where it applies (kept beside the bindings it describes)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -48,7 +48,10 @@ class HelpScreen(ModalScreen[None]):
             for section, keys in KEYS:
                 yield Static(Content.from_markup("\n[b]$section[/b]", section=section))
                 for key, what in keys:
-                    yield Static(Content.from_markup("  [b $accent]$key[/]  $what", key=f"{key:<26}", what=what))
+                    # Two columns, so a long description wraps under itself, not under the keys.
+                    with Horizontal(classes="help-row"):
+                        yield Static(Content.from_markup("[b $accent]$key[/]", key=key), classes="help-key")
+                        yield Static(Content(what), classes="help-what")
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from time import perf_counter
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -108,13 +108,13 @@ class SearchScreen(ModalScreen[str | None]):
         if self.index is None:
             status.update(Content("The search index is still loading…"))
             return
-        started = time.perf_counter()
+        started = perf_counter()
         try:
             results = self.index.search(text, limit=RESULT_LIMIT)
         except QueryError as error:
             status.update(Content.from_markup("[b $error]$message", message=str(error)))
             return
-        elapsed = (time.perf_counter() - started) * 1000
+        elapsed = (perf_counter() - started) * 1000
         self.query_one(ResultList).set_results(results)
         if text.strip():
             more = "" if self.index.has_abstracts else " (abstracts still indexing)"

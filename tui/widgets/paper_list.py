@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from textual.binding import Binding, BindingType
 
 from store.text import fold
-from tui.widgets.line_list import LineList, Row
+from tui.widgets.line_list import LineList, Row, fit
 
 Paper = dict[str, Any]
 SORTS = ("date", "title")
@@ -55,12 +56,14 @@ class PaperList(LineList):
 
     def row(self, index: int, width: int) -> Row:
         paper = self.papers[index]
-        tag = paper.get("category") or (paper.get("venue") or "")[:12]
-        title_width = max(4, width - 12 - len(tag) - 2)
-        title = paper["display_title"]
-        if len(title) > title_width:
-            title = title[: title_width - 1] + "…"
-        return [(short_date(paper) + " ", "dim"), (title.ljust(title_width), ""), (" " + tag, "accent")]
+        room = width - 12  # what the date column leaves
+        # The title is what people read: the category or venue gets a quarter at most.
+        tag = paper.get("category") or paper.get("venue") or ""
+        tag = fit(tag, min(cell_len(tag), room // 4)) if tag and room >= 24 else ""
+        title_width = max(4, room - (cell_len(tag) + 1 if tag else 0))
+        title = fit(paper["display_title"], title_width)
+        title += " " * (title_width - cell_len(title))
+        return [(short_date(paper) + " ", "dim"), (title, ""), (" " + tag if tag else "", "accent")]
 
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

@@ -51,12 +51,10 @@ def parse(lines: list[str]) -> ParsedPage:
     fields: dict[str, list[str]] = {}
     first_line: str | None = None
     key: str | None = None
-    body = iter(enumerate(lines))
-    related_from: int | None = None
-    for index, raw in body:
+    related_from = _related_start(lines)
+    for raw in lines[:related_from]:
         line = raw.strip()
         if _RELATED_START.match(line):
-            related_from = index + 1
             break
         match = HEADER.match(line)
         if match:
@@ -95,6 +93,28 @@ def parse(lines: list[str]) -> ParsedPage:
     page.entries.append(main)
     page.label = f"Related to: {main.title}" if main.title else "paper page"
     return page
+
+
+def _related_start(lines: list[str]) -> int | None:
+    """Where the related papers begin: after their heading, or, when the heading is
+    missing (a page saved in part), at the first item before the first 'arXiv Detail' line."""
+    detail_at = None
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if _RELATED_START.match(line):
+            return index + 1
+        if _DETAIL.match(line):
+            detail_at = index
+            break
+    if detail_at is None:
+        return None
+    for index in range(detail_at - 1, max(-1, detail_at - 30), -1):
+        line = lines[index].strip()
+        if HEADER.match(line):
+            break
+        if line.startswith("- "):
+            return index
+    return detail_at
 
 
 def _number(text: str | None) -> float | None:

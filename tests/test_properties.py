@@ -1,0 +1,125 @@
+"""Property-based tests: any text through every parser, and mutated real pages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store.formats import FORMATS, Entry, UnknownFormat, detect, parse_text
+from store.reading import read_page
+from tests.conftest import SEEDS
+
+PAGES = sorted(SEEDS.glob("*.txt"))
+PAGE_LINES = {page.name: read_page(page)[0].split("\n") for page in PAGES}
+ALL_LINES = sorted({line for lines in PAGE_LINES.values() for line in lines})
+
+# Text shaped like pages: real lines of every site, mixed with anything at all.
+page_like_lines = st.lists(
+    st.one_of(st.sampled_from(ALL_LINES), st.text(max_size=120), st.sampled_from(["", " ", "et al.", "·"])),
+    max_size=60,
+)
+# HYPOTHESIS_EXAMPLES=5000 for a deeper run on demand; the suite's default stays quick.
+SETTINGS = settings(
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@SETTINGS
+@given(st.text(max_size=2000))
+def test_any_text_never_raises_from_a_parser_or_the_detector(text):
+    lines = text.splitlines()
+    detect(lines)
+    for fmt in FORMATS:
+        fmt.score(lines)
+        fmt.parse(lines)
+    try:
+        parse_text(text)
+    except UnknownFormat:
+        pass
+
+
+@SETTINGS
+@given(page_like_lines)
+def test_page_like_text_never_raises_and_every_entry_has_something_to_show(lines):
+    for fmt in FORMATS:
+        page = fmt.parse(lines)
+        for entry in _flat(page.entries):
+            shown = entry.title or entry.abstract or entry.arxiv_id or entry.summary or entry.comments
+            # A paper page's own entry may be blank when its header is gone, and says so;
+            # it still carries the page's related papers.
+            assert shown or "no title and no arXiv link in the header" in page.warnings
+
+
+def _flat(entries: list[Entry]) -> list[Entry]:
+    return [item for entry in entries for item in (entry, *entry.related)]
+
+
+def _anchor(entry: Entry) -> str:
+    return (entry.title or entry.abstract or "")[:30]
+
+
+def _regions(lines: list[str], entries: list[Entry]) -> list[tuple[Entry, int, int]]:
+    """Each entry with the span of lines it came from: its first line to the next entry's."""
+    starts = []
+    at = 0
+    for entry in entries:
+        anchor = _anchor(entry)
+        found = next((i for i in range(at, len(lines)) if anchor and anchor in lines[i]), None)
+        if found is None:
+            continue
+        starts.append((entry, found))
+        at = found + 1
+    return [
+        (entry, start, starts[n + 1][1] if n + 1 < len(starts) else len(lines))
+        for n, (entry, start) in enumerate(starts)
+    ]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name[:3])
+@SETTINGS
+@given(data=st.data())
+def test_mutated_page_keeps_every_entry_the_mutation_did_not_touch(page, data):
+    lines = PAGE_LINES[page.name]
+    original = parse_text("\n".join(lines))
+    regions = _regions(lines, _flat(original.entries))
+    assert len(regions) >= len(_flat(original.entries)) // 2  # the anchors find the entries
+    start = data.draw(st.integers(0, len(lines) - 1), label="start")
+    end = data.draw(st.integers(start, min(len(lines), start + 12)), label="end")
+    kind = data.draw(st.sampled_from(["delete", "replace", "insert", "cut off"]), label="kind")
+    if kind == "cut off":
+        end = len(lines)
+        mutated = lines[:start] + [lines[start][: data.draw(st.integers(0, len(lines[start])))]]
+    elif kind == "delete":
+        mutated = lines[:start] + lines[end:]
+    else:
+        noise = data.draw(st.lists(st.text(max_size=80), min_size=1, max_size=4), label="noise")
+        mutated = lines[:start] + noise + lines[end if kind == "replace" else start:]
+    try:
+        parsed = parse_text("\n".join(mutated))
+    except UnknownFormat:
+        # Only when the mutation took away what tells the site (most of the page).
+        assert end - start > len(lines) // 3 or start < 40
+        return
+    kept = {(_anchor(e), tuple(e.authors)) for e in _flat(parsed.entries)}
+    # Entries whose lines, with a few lines of margin, are all outside the mutation.
+    for entry, first, last in regions:
+        if last + 1 < start - 2 or first - 3 > end:
+            if parsed.format == original.format:
+                assert (_anchor(entry), tuple(entry.authors)) in kept, (kind, start, end, entry.title)
+
+
+def test_regions_find_the_entries_of_every_sample_page():
+    for page in PAGES:
+        lines = PAGE_LINES[page.name]
+        entries = _flat(parse_text("\n".join(lines)).entries)
+        assert len(_regions(lines, entries)) == len(entries), page.name
+
+
+def test_page_lines_are_read_from_the_bundled_pages():
+    assert len(PAGES) == 5 and all(isinstance(p, Path) for p in PAGES)

@@ -1,18 +1,18 @@
-"""The store's layout on disk: a TinyDB database of papers, authors and pages, and its details file.
+"""The store's layout on disk: a small TinyDB main file and the two part files it names.
 
-The main file (TinyDB, orjson storage) holds the tables 'papers', 'authors',
-'pages' (one document per ingested page: its format, owner and profile) and
-'_meta' (the schema version and the name of the details file). What the lists
-and title search do not need lives in the details file, a second TinyDB file
-beside the main one: the abstracts (two thirds of the bytes) and the merger's
-identity keys. The app reads it after its first screen is up; `show`, `search`
-and ingest read it at once.
+The main file (TinyDB, orjson storage) holds the tables 'authors', 'pages' (one
+document per ingested page: its format, owner and profile) and '_meta' (the
+schema version and the names of the part files). The parts are TinyDB files
+beside it: the papers file (table 'papers') and the details file (table
+'details': the abstracts, two thirds of all bytes, and the merger's identity
+keys). The app reads them in that order, showing the authors first, then their
+papers, then the abstracts; `show`, `search` and ingest read everything at once.
 
-A save writes the details file under a name taken from its content, then
-replaces the main file atomically (temporary file, fsync, rename): a crash at any moment leaves
-the old main file with its old details file, or the new one with the new.
-The details file a save replaces is kept until the next save, so a reader that
-read the main file just before can still read it.
+A save writes each part under a name taken from its content, then replaces the
+main file atomically (temporary file, fsync, rename): a crash at any moment
+leaves the old main file with its old parts, or the new one with the new. The
+parts a save replaces are kept until the next save, so a reader that read the
+main file just before can still read them.
 """
 
 from __future__ import annotations
@@ -31,11 +31,16 @@ from tinydb import TinyDB
 from store.model import Author, Paper
 from store.storage import OrjsonStorage, StoreError, atomic_write, write_lock
 
-__all__ = ["SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_details", "save", "store_files", "write_lock"]
+__all__ = [
+    "SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_papers", "attach_details", "save",
+    "store_files", "write_lock",
+]
 
-# 0: no _meta table; 1: abstracts and keys inside the papers; 2: those in the details file.
-SCHEMA_VERSION = 2
+# 0: no _meta table; 1: everything in one file; 2: abstracts and keys in the details
+# file; 3: papers in the papers file too.
+SCHEMA_VERSION = 3
 TABLES = ("papers", "authors", "pages")
+PARTS = ("papers", "details")
 _RECOVER = "move the file aside (or restore its .bak copy) and ingest your pages again"
 
 
@@ -44,41 +49,73 @@ class StoreData:
     papers: list[Paper] = field(default_factory=list)
     authors: list[Author] = field(default_factory=list)
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # The details file the main file points to, and whether the papers hold their details yet.
+    # The part files the main file names, and whether their content is in yet.
+    papers_file: str | None = None
     details_file: str | None = None
+    papers_loaded: bool = True
     details_loaded: bool = True
     # Problems that did not stop the load (a missing details file), one line each.
     warnings: list[str] = field(default_factory=list)
 
 
-def load(path: Path, with_details: bool = True) -> StoreData:
+def load(path: Path, with_papers: bool = True, with_details: bool = True) -> StoreData:
     """Read the store; a missing file is an empty store.
 
-    Without details every paper's 'abstract' is None and its merge keys are empty
-    until attach_details runs.
+    Without papers, `papers` stays empty until attach_papers runs. Without details
+    every paper's 'abstract' is None and its merge keys are empty until
+    attach_details runs.
     """
     raw = _read_main(path)
     if raw is None:
         return StoreData()
     raw = _migrate(path, raw)
-    data = StoreData(papers=_as_list(raw, "papers", path), authors=_as_list(raw, "authors", path))
+    meta = _meta(raw)
+    data = StoreData(authors=_as_list(raw, "authors", path), papers_file=meta.get("papers"),
+                     details_file=meta.get("details"))
     for page in _as_list(raw, "pages", path):
         if "source" not in page:
             raise StoreError(f"{path}: a page record has no source: {_RECOVER}")
         data.pages[page["source"]] = page
-    for paper in data.papers:
+    if data.papers_file:
+        data.papers_loaded = False
+        if with_papers:
+            attach_papers(path, data)
+    else:  # schemas 0 to 2 kept the papers in the main file
+        _take_papers(path, data, _as_list(raw, "papers", path))
+    if with_details and data.papers_loaded:
+        attach_details(path, data)
+    return data
+
+
+def attach_papers(path: Path, data: StoreData) -> None:
+    """Read the store's papers file. Unlike the details, the papers cannot be done without."""
+    if data.papers_loaded:
+        return
+    part = path.with_name(data.papers_file or "")
+    if not part.is_file():
+        raise StoreError(f"{part}: the store's papers file is missing: restore it, or {_RECOVER}")
+    try:
+        raw = OrjsonStorage(part, create_dirs=False).read()
+    except (orjson.JSONDecodeError, UnicodeDecodeError):
+        raise StoreError(f"{part}: the store's papers file is damaged: {_RECOVER}") from None
+    except OSError as error:
+        raise StoreError(f"{part}: cannot read ({error.strerror})") from None
+    if not isinstance(raw, dict):
+        raise StoreError(f"{part}: the store's papers file is damaged: {_RECOVER}")
+    _take_papers(path, data, _as_list(raw, "papers", part))
+
+
+def _take_papers(path: Path, data: StoreData, papers: list[Paper]) -> None:
+    for paper in papers:
         if not isinstance(paper.get("id"), str):
             raise StoreError(f"{path}: a paper record has no id: {_RECOVER}")
         if "display_title" not in paper:
             paper["display_title"] = paper.get("title")
-    data.details_file = _meta(raw).get("details")
     if data.details_file:
         data.details_loaded = False
-        for paper in data.papers:
+        for paper in papers:
             paper["abstract"], paper["_keys"], paper["_related_keys"] = None, [], []
-        if with_details:
-            attach_details(path, data)
-    return data
+    data.papers, data.papers_loaded = papers, True
 
 
 def attach_details(path: Path, data: StoreData) -> None:
@@ -109,7 +146,7 @@ def attach_details(path: Path, data: StoreData) -> None:
 
 
 def save(path: Path, data: StoreData) -> None:
-    """Write the details file, then replace the main file in one atomic write.
+    """Write the part files, then replace the main file in one atomic write.
 
     Call it holding write_lock: any temporary file found then is a dead writer's.
     """
@@ -123,27 +160,34 @@ def save(path: Path, data: StoreData) -> None:
         }
         for number, paper in enumerate(data.papers, start=1)
     }
-    payload = orjson.dumps({"details": details})
-    # Named by content: saving the same details again names the same file, which
-    # is then not written again, and a save that changes nothing changes no byte.
-    details_file = f"{path.name}.details.{hashlib.sha1(payload).hexdigest()[:16]}"
-    side = path.with_name(details_file)
-    if not (side.exists() and side.stat().st_size == len(payload)):
-        atomic_write(side, payload)
+    papers = {str(i): _stored_form(p) for i, p in enumerate(data.papers, start=1)}
+    names = {"papers": _write_part(path, "papers", papers), "details": _write_part(path, "details", details)}
     raw: dict[str, dict[str, Any]] = {
-        "_meta": {"1": {"schema": SCHEMA_VERSION, "details": details_file}},
-        "papers": {str(i): _stored_form(p) for i, p in enumerate(data.papers, start=1)},
+        "_meta": {"1": {"schema": SCHEMA_VERSION, **names}},
         "authors": {str(i): a for i, a in enumerate(data.authors, start=1)},
         "pages": {str(i): data.pages[s] for i, s in enumerate(sorted(data.pages), start=1)},
     }
     TinyDB(path, storage=OrjsonStorage).storage.write(raw)
-    _remove_details_files(path, keep={details_file, data.details_file})
-    data.details_file = details_file
+    for part in PARTS:
+        _remove_part_files(path, part, keep={names[part], getattr(data, f"{part}_file")})
+    data.papers_file, data.details_file = names["papers"], names["details"]
+
+
+def _write_part(path: Path, part: str, table: dict[str, Any]) -> str:
+    """Write one part file (a TinyDB file with one table) and return its name."""
+    payload = orjson.dumps({part: table})
+    # Named by content: saving the same content again names the same file, which
+    # is then not written again, and a save that changes nothing changes no byte.
+    name = f"{path.name}.{part}.{hashlib.sha1(payload).hexdigest()[:16]}"
+    file = path.with_name(name)
+    if not (file.exists() and file.stat().st_size == len(payload)):
+        atomic_write(file, payload)
+    return name
 
 
 def store_files(path: Path, data: StoreData) -> list[Path]:
-    """The files that make up the store as loaded: the main file and its details file."""
-    files = [path, path.with_name(data.details_file)] if data.details_file else [path]
+    """The files that make up the store as loaded: the main file and its parts."""
+    files = [path] + [path.with_name(name) for name in (data.papers_file, data.details_file) if name]
     return [file for file in files if file.exists()]
 
 
@@ -157,8 +201,8 @@ def _stored_form(paper: Paper) -> Paper:
     return copy
 
 
-def _remove_details_files(path: Path, keep: set[str | None]) -> None:
-    for side in path.parent.glob(glob.escape(path.name) + ".details.*"):
+def _remove_part_files(path: Path, part: str, keep: set[str | None]) -> None:
+    for side in path.parent.glob(glob.escape(path.name) + f".{part}.*"):
         if side.name not in keep:
             with contextlib.suppress(OSError):
                 side.unlink()
@@ -216,11 +260,11 @@ def _migrate(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     unknown = set(raw) - set(TABLES) - {"_meta"}
     if unknown or not set(raw) & set(TABLES):
         raise StoreError(f"{path}: not a litbrowse store (tables: {', '.join(sorted(raw)) or 'none'}): {_RECOVER}")
-    # Schemas 0 and 1 had the same tables with the details inside the papers, which
-    # is what load returns; the next save writes the current layout. The old file is
-    # kept first, in case this version is abandoned.
+    # Schemas 0 to 2 kept the papers in the main file (0 and 1 with their details),
+    # which load reads as they are; the next save writes the current layout. The old
+    # file is kept first, in case this version is abandoned.
     backup = path.with_name(path.name + f".v{version}.bak")
     if not backup.exists():
         shutil.copy2(path, backup)
-    raw["_meta"] = {"1": {"schema": SCHEMA_VERSION}}
+    raw["_meta"] = {"1": {**_meta(raw), "schema": SCHEMA_VERSION}}
     return raw

@@ -182,3 +182,36 @@ async def test_opening_a_search_hit_scrolls_the_lists_to_its_author_and_paper(ap
         papers = app.main_screen.query_one("#papers")
         assert papers.current["id"] == paper["id"]
         assert any(paper["title"][:12] in line for line in drawn(papers))
+
+
+async def test_a_large_store_shows_its_authors_first_then_their_papers(seeded_store, monkeypatch):
+    import asyncio
+    import threading
+
+    import tui.app
+
+    release = threading.Event()
+    real_attach = tui.app.attach_papers
+
+    def slow_attach(path, data):
+        assert release.wait(timeout=10), "the test never let the papers load"
+        real_attach(path, data)
+
+    monkeypatch.setattr(tui.app, "AUTHORS_FIRST_BYTES", 0)
+    monkeypatch.setattr(tui.app, "attach_papers", slow_attach)
+    app = LitbrowseApp(seeded_store, watch_store=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        authors, papers = app.main_screen.query_one("#authors"), app.main_screen.query_one("#papers")
+        while not authors.count:
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+        assert drawn(papers)[0] == "Loading papers…"
+        assert papers.border_title == "Papers of Kyungwoo Song (46)"
+        await pilot.press("down")  # the list answers keys while the papers load
+        await pilot.pause()
+        assert authors.current["display_name"].startswith("Related to: Self-Supervised")
+        assert not release.is_set() and app.search_index is None
+        release.set()
+        await started(app, pilot)
+        assert papers.count == 19 and drawn(papers)[0].startswith("2026-02-05  SAIL: Self-Amplified")
+        assert app.search_index is not None

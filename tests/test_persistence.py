@@ -4,33 +4,60 @@ import os
 import pytest
 
 from store.ingest import ingest
-from store.persistence import SCHEMA_VERSION, StoreError, attach_details, load, write_lock
+from store.persistence import SCHEMA_VERSION, StoreError, attach_details, attach_papers, load, write_lock
 from store.storage import atomic_write
 from tests.conftest import ARXIVER, SCHOLARFEED_SMALL
 
 
-def test_store_is_a_tinydb_file_with_a_schema_version_and_a_details_file(tmp_path):
+def test_store_is_a_small_tinydb_main_file_naming_its_papers_and_details_files(tmp_path):
     from tinydb import TinyDB
 
     from store.storage import OrjsonStorage
 
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER, SCHOLARFEED_SMALL])
-    db = TinyDB(store, storage=OrjsonStorage)
-    assert len(db.table("papers")) == 12
-    [meta] = db.table("_meta").all()
-    assert meta["schema"] == SCHEMA_VERSION == 2
-    assert sorted(json.loads(store.read_text())) == ["_meta", "authors", "pages", "papers"]
-    stored = db.table("papers").all()
-    assert not any("abstract" in paper for paper in stored)
+    main = TinyDB(store, storage=OrjsonStorage)
+    [meta] = main.table("_meta").all()
+    assert meta["schema"] == SCHEMA_VERSION == 3
+    assert sorted(json.loads(store.read_text())) == ["_meta", "authors", "pages"]
+    assert len(main.table("authors")) == 6 and len(main.table("pages")) == 2
+    stored = TinyDB(tmp_path / meta["papers"], storage=OrjsonStorage).table("papers").all()
+    assert len(stored) == 12
+    assert not any("abstract" in paper or "_keys" in paper for paper in stored)
     # A display title that repeats the title is not stored twice, and comes back on load.
     assert sum("display_title" in paper for paper in stored) == 10  # the untitled arxiver papers
     assert [p["display_title"] for p in load(store).papers] == [p.get("display_title", p["title"]) for p in stored]
     assert sum(p["display_title"] == p["title"] for p in load(store).papers) == 2
-    side = TinyDB(tmp_path / meta["details"], storage=OrjsonStorage).table("details").all()
-    assert len(side) == 12 and all(doc["abstract"] and doc["keys"] for doc in side)
-    assert not any("_keys" in paper for paper in stored)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["store.json", "store.json.lock", meta["details"]])
+    details = TinyDB(tmp_path / meta["details"], storage=OrjsonStorage).table("details").all()
+    assert len(details) == 12 and all(doc["abstract"] and doc["keys"] for doc in details)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["store.json", "store.json.lock", meta["papers"], meta["details"]])
+
+
+def test_authors_come_first_then_papers_then_details(tmp_path):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    full = load(store)
+    light = load(store, with_papers=False, with_details=False)
+    assert (light.papers, len(light.authors), light.papers_loaded) == ([], len(full.authors), False)
+    attach_papers(store, light)
+    assert [p["id"] for p in light.papers] == [p["id"] for p in full.papers]
+    assert [p["abstract"] for p in light.papers] == [None] * 10
+    attach_details(store, light)
+    assert light.papers == full.papers
+
+
+def test_a_lost_papers_file_stops_every_command_and_changes_nothing(tmp_path):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    papers_file = tmp_path / load(store).papers_file
+    papers_file.unlink()
+    before = store.read_bytes()
+    for action in (lambda: load(store), lambda: ingest(store, [SCHOLARFEED_SMALL])):
+        with pytest.raises(StoreError) as error:
+            action()
+        assert str(error.value).startswith(f"{papers_file}: the store's papers file is missing")
+    assert store.read_bytes() == before
 
 
 def test_abstracts_load_on_demand_and_a_lost_details_file_costs_only_the_abstracts(tmp_path):
@@ -65,21 +92,26 @@ def test_failed_atomic_write_leaves_the_old_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["store.json"]
 
 
-@pytest.mark.parametrize("version", [0, 1])
+@pytest.mark.parametrize("version", [0, 1, 2])
 def test_old_schema_is_migrated_after_a_backup(tmp_path, version):
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER])
     current = load(store)
-    # Schemas 0 and 1 kept abstracts and merge keys inside the papers; 0 had no _meta table.
-    raw = json.loads(store.read_text())
-    by_id = {p["id"]: p for p in current.papers}
-    for paper in raw["papers"].values():
-        for name in ("abstract", "_keys", "_related_keys", "display_title"):
-            paper[name] = by_id[paper["id"]][name]
-    if version:
+    # Schemas 0 to 2 kept the papers in the main file; 0 and 1 with their abstracts and
+    # merge keys, 2 with those in the details file; 0 had no _meta table.
+    details = ("abstract", "_keys", "_related_keys")
+    raw = {
+        "papers": {
+            str(n): {k: v for k, v in p.items() if version < 2 or k not in details}
+            for n, p in enumerate(current.papers, start=1)
+        },
+        "authors": {str(n): a for n, a in enumerate(current.authors, start=1)},
+        "pages": {str(n): p for n, p in enumerate(current.pages.values(), start=1)},
+    }
+    if version == 1:
         raw["_meta"] = {"1": {"schema": 1}}
-    else:
-        del raw["_meta"]
+    elif version == 2:
+        raw["_meta"] = {"1": {"schema": 2, "details": current.details_file}}
     store.write_text(json.dumps(raw))
     assert load(store).papers == current.papers
     assert json.loads((tmp_path / f"store.json.v{version}.bak").read_text()) == raw

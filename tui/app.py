@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from store.catalog import Catalog, build_catalog
-from store.persistence import StoreError, attach_details, load
+from store.persistence import StoreError, attach_details, attach_papers, load
 from store.search import SearchIndex
 from tui.commands import AppCommands, AuthorCommands, PaperCommands
 from tui.messages import OpenUrl
@@ -25,7 +25,9 @@ from tui.screens.main import MainScreen
 from tui.screens.search import SearchScreen
 
 STORE_POLL_SECONDS = 2.0
-LARGE_STORE_BYTES = 16 * 1024 * 1024
+# Papers files above this size (about 30,000 papers) take long enough to parse
+# that the authors are shown first; below it, both come at once.
+AUTHORS_FIRST_BYTES = 16 * 1024 * 1024
 
 
 class LitbrowseApp(App[None]):
@@ -57,14 +59,7 @@ class LitbrowseApp(App[None]):
         await self.push_screen(self.main_screen)
         self.sub_title = str(self.store_path)
         self.status("Loading the store…")
-        # A small store loads alongside start-up. Parsing a large one holds the
-        # interpreter in one long call (most of a second at 100,000 papers) that
-        # would stall start-up: it starts once the first frame is on screen.
-        size = self._stamp()[1] if self._stamp() else 0
-        if size < LARGE_STORE_BYTES:
-            self.load_store()
-        else:
-            self.call_after_refresh(self.load_store)
+        self.load_store()
         if self.watch_store:
             self.set_interval(STORE_POLL_SECONDS, self.check_store)
 
@@ -82,22 +77,29 @@ class LitbrowseApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def load_store(self) -> None:
-        """Read the store off the UI thread; index titles first, abstracts after."""
+        """Read the store off the UI thread, in the order the screen needs it.
+
+        The authors first (the main file is small), then their papers, then the
+        search index of titles, then the abstracts and their index.
+        """
         stamp = self._stamp()
         try:
-            catalog = build_catalog(load(self.store_path, with_details=False))
+            data = load(self.store_path, with_papers=False, with_details=False)
+            if not data.papers_loaded and self._part_size(data.papers_file) > AUTHORS_FIRST_BYTES:
+                drawn = threading.Event()
+                self.call_from_thread(self.loaded, build_catalog(data), stamp, drawn)
+                drawn.wait(timeout=2)  # the authors on screen before the papers take the interpreter
+            attach_papers(self.store_path, data)
         except StoreError as error:
             self.call_from_thread(self.status, str(error))
             self.call_from_thread(self.notify, Content(str(error)), severity="error", timeout=30)
             return
         drawn = threading.Event()
-        self.call_from_thread(self.loaded, catalog, stamp, drawn)
-        # Let the first screen be drawn before indexing takes the interpreter's time.
+        self.call_from_thread(self.loaded, build_catalog(data), stamp, drawn)
+        # Let the papers be drawn before indexing takes the interpreter's time.
         drawn.wait(timeout=2)
-        data = catalog.data
         index = SearchIndex(data.papers, with_abstracts=False)
         self.call_from_thread(setattr, self, "search_index", index)
-        # The details file is most of the store's bytes: read it once the lists are up.
         attach_details(self.store_path, data)
         for warning in data.warnings:
             self.call_from_thread(self.notify, Content(warning), severity="warning", timeout=15)
@@ -106,12 +108,20 @@ class LitbrowseApp(App[None]):
         self.call_from_thread(self.status, f"{len(data.papers)} papers, {len(data.authors)} authors · "
                                            "/ search · ? help")
 
+    def _part_size(self, name: str | None) -> int:
+        try:
+            return self.store_path.with_name(name).stat().st_size if name else 0
+        except OSError:
+            return 0
+
     def loaded(self, catalog: Catalog, stamp: tuple[int, int] | None, drawn: threading.Event) -> None:
         self._store_stamp = stamp
         self._stale_notified = False
         self.main_screen.load(catalog)
         data = catalog.data
-        self.status(f"{len(data.papers)} papers, {len(data.authors)} authors · indexing for search…")
+        papers = f"{len(data.papers)} papers" if data.papers_loaded else "loading papers…"
+        more = "indexing for search…" if data.papers_loaded else ""
+        self.status(" · ".join(filter(None, [papers, f"{len(data.authors)} authors", more])))
         self.call_after_refresh(drawn.set)
 
     def check_store(self) -> None:

@@ -75,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_app(store_path)
         from store.persistence import load
 
-        # Only `show` and `search` need the abstracts: the other commands skip their file.
-        data = load(store_path, with_details=command in ("show", "search"))
+        # Each command reads only the store files it needs (the details are the largest).
+        data = load(store_path, with_papers=command != "authors", with_details=command in ("show", "search"))
         for warning in data.warnings:
             print(f"litbrowse: warning: {printable(warning)}", file=sys.stderr)
         return {"authors": run_authors, "papers": run_papers, "show": run_show,

@@ -77,7 +77,7 @@ def bench_size(papers: int, work: Path) -> dict:
     row.update(fzf_latency(titles, work))
     if row.get("fzf_median_ms"):
         row["fzf_over_litbrowse_median"] = row["fzf_median_ms"] / row["search_median_ms"]
-    row["app_ready_s"] = app_ready(store)
+    row["app_ready_s"], row["app_papers_shown_s"] = app_ready(store)
     return row
 
 
@@ -96,8 +96,10 @@ def fzf_latency(titles: list[str], work: Path) -> dict:
     return {"fzf_median_ms": statistics.median(latencies), "fzf_p95_ms": percentile(latencies, 0.95)}
 
 
-def app_ready(store: Path) -> float:
-    """Seconds from the app's first import to its first screen holding the authors (headless).
+def app_ready(store: Path) -> tuple[float, float]:
+    """Seconds from the app's first import to its first screen ready for keys (the authors
+    listed), and to the first author's papers listed (headless). A large store shows its
+    authors before its papers; a small one both at once.
 
     Timed inside the child process, so interpreter start-up and shutdown are not counted.
     """
@@ -107,14 +109,19 @@ def app_ready(store: Path) -> float:
         "async def main():\n"
         "    app = LitbrowseApp(Path(sys.argv[1]), watch_store=False)\n"
         "    async with app.run_test(size=(120, 40)) as pilot:\n"
-        "        while not app.main_screen.query_one('#authors').count:\n"
+        "        screen = app.main_screen\n"
+        "        while not screen.query_one('#authors').count:\n"
         "            await asyncio.sleep(0.005)\n"
-        "        print(time.perf_counter() - t)\n"
+        "        authors = time.perf_counter() - t\n"
+        "        while not screen.query_one('#papers').count:\n"
+        "            await asyncio.sleep(0.005)\n"
+        "        print(authors, time.perf_counter() - t)\n"
         "        app.exit()\n"
         "asyncio.run(main())\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    authors, papers = out.stdout.strip().splitlines()[-1].split()
+    return float(authors), float(papers)
 
 
 def main() -> None:
@@ -140,6 +147,7 @@ def format_row(row: dict) -> str:
             f" index {row['abstract_index_s']:.2f}s"
             f" | search median {row['search_median_ms']:.2f}ms p95 {row['search_p95_ms']:.2f}ms"
             f" | fzf median {fzf}ms ({ratio}) | app ready {row['app_ready_s']:.2f}s"
+            f" (papers shown {row['app_papers_shown_s']:.2f}s)"
             f" | peak RSS {row['peak_rss_mb']:.0f}MB")
 
 

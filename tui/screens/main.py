@@ -78,6 +78,9 @@ class MainScreen(Screen[None]):
         self.authors_by_id = catalog.authors_by_id
         self.catalog = catalog
         self.query_one(AuthorList).set_authors(data.authors, keep=place.author_id)
+        # The papers pane anew: the same author may be open, with papers that just arrived.
+        self.shown_author_id = None
+        self.author_highlighted(None)
         if place.paper_id in self.papers_by_id:
             self.query_one(PaperList).select_id(place.paper_id)
         self.query_one("#authors-pane").border_title = f"Authors ({len(data.authors)})"
@@ -93,8 +96,9 @@ class MainScreen(Screen[None]):
         self.shown_author_id = author_id
         papers = [self.papers_by_id[i] for i in author["papers"] if i in self.papers_by_id] if author else []
         paper_list = self.query_one(PaperList)
-        paper_list.set_papers(papers)
-        paper_list.border_title = f"Papers of {author['display_name']} ({len(papers)})" if author else "Papers"
+        paper_list.set_papers(papers, empty_text="No papers" if self.data.papers_loaded else "Loading papers…")
+        count = len(author["papers"]) if author else 0
+        paper_list.border_title = f"Papers of {author['display_name']} ({count})" if author else "Papers"
         if not papers:
             self.show_detail(None)
 

@@ -32,9 +32,9 @@ class PaperList(LineList):
         self.sort = "date"
         self.empty_text = "No author selected"
 
-    def set_papers(self, papers: list[Paper], keep: str | None = None) -> None:
+    def set_papers(self, papers: list[Paper], keep: str | None = None, empty_text: str = "No papers") -> None:
         self.papers = self._sorted(papers)
-        self.empty_text = "No papers"
+        self.empty_text = empty_text
         position = next((i for i, p in enumerate(self.papers) if p["id"] == keep), 0)
         self.reset(len(self.papers), position)
 

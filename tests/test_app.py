@@ -215,3 +215,52 @@ async def test_a_large_store_shows_its_authors_first_then_their_papers(seeded_st
         await started(app, pilot)
         assert papers.count == 19 and drawn(papers)[0].startswith("2026-02-05  SAIL: Self-Amplified")
         assert app.search_index is not None
+
+
+async def test_the_app_notices_an_ingest_from_another_process_and_reloads_on_r(tmp_path):
+    from tests.conftest import ARXIVER, SCHOLARFEED_SMALL
+
+    store = tmp_path / "store.json"
+    ingest(store, [SCHOLARFEED_SMALL])
+    app = LitbrowseApp(store, watch_store=False)  # the test calls the poll itself
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        assert app.main_screen.query_one("#authors").count == 5
+        ingest(store, [ARXIVER])  # as another shell's `litbrowse ingest` would
+        app.check_store()
+        app.check_store()  # said once, not at every poll
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications]
+        assert said == ["The store changed on disk (an ingest?): press r to reload"]
+        await press(app, pilot, "r")
+        assert app.main_screen.query_one("#authors").count == 6  # + the arxiver page's entry
+        assert str(app.main_screen.query_one("#status").render()).startswith("12 papers, 6 authors")
+
+
+async def test_a_list_of_100000_rows_draws_only_the_rows_on_screen():
+    from textual.app import App
+
+    from tui.widgets.paper_list import PaperList
+
+    papers = [{"id": f"p:{n:06}", "display_title": f"Paper number {n}", "date": f"{2000 + n % 25}-01-01",
+               "year": 2000 + n % 25, "category": "LG"} for n in range(100_000)]
+
+    class OneList(App):
+        def compose(self):
+            yield PaperList(id="papers")
+
+    app = OneList()
+    async with app.run_test(size=(80, 24)) as pilot:
+        papers_list = app.query_one(PaperList)
+        papers_list.focus()
+        papers_list.set_papers(papers)
+        rows_drawn = []
+        real_row = papers_list.row
+        papers_list.row = lambda index, width: rows_drawn.append(index) or real_row(index, width)
+        await pilot.press("G")
+        await pilot.pause()
+        assert papers_list.cursor == 99_999
+        last = papers_list.papers[-1]  # newest first: the oldest paper ends the list
+        assert drawn(papers_list)[-1].startswith(f"2000-01-01  {last['display_title']} ")
+        # Only what is on screen is drawn: a screenful of rows, not 100,000.
+        assert 0 < len(set(rows_drawn)) <= 2 * 24

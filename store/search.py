@@ -1,10 +1,7 @@
 """Typo-tolerant ranked search over titles, authors, venues, comments and abstracts.
 
-The index keeps, per field, a vocabulary and each word's postings (the papers
-holding it). A query word expands to the vocabulary words it may mean: itself,
-words it is a prefix of, and words within one or two edits (rapidfuzz's OSA
-distance, so a swapped pair of letters is one edit). Sets of papers are Python
-ints used as bitsets: AND and OR of 100,000 bits are a few microseconds in C.
+Each field has its word index (store/word_index.py); a query word matches in a
+field exactly, as a prefix, or with typos, each as a bitset of papers.
 
 Ranking is by tiers: all words found exactly in the title; as a prefix in the
 title; in title or authors; with typos; anywhere (venue, comments, abstract); then
@@ -14,50 +11,21 @@ the matched field), so a keystroke costs milliseconds at 100,000 papers.
 
 from __future__ import annotations
 
-import re
-from array import array
-from bisect import bisect_left
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
+from rapidfuzz import fuzz
 
-from store.collector import collector_paused
 from store.model import Paper
 from store.query import Query, QueryError, parse_query
 from store.text import fold, name_key
+from store.word_index import WORD, FieldIndex, bits, fold_fast, words_of
 
 __all__ = ["SearchIndex", "SearchResult", "QueryError"]
 
 FIELDS = ("title", "authors", "meta", "abstract")
-_WORD = re.compile(r"\w+", re.UNICODE)
-# Words held by at least this share of papers get a bitset at build time.
-_DENSE_SHARE = 64
-_MASK_CACHE = 4096
-
-
-def _fold_fast(text: str) -> str:
-    return text.lower() if text.isascii() else fold(text)
-
-
-# ASCII text, as bytes: letters lower-cased, digits and '_' kept, every other byte a
-# space; str.split() then yields exactly what \w+ finds in the folded text, four
-# times faster (bytes.translate is a table lookup in C).
-_ASCII_WORDS = bytes(
-    ord(chr(b).lower()) if b < 128 and (chr(b).isalnum() or b == ord("_")) else ord(" ") for b in range(256)
-)
-
-
-def words_of(text: str) -> list[str]:
-    """The folded words of a text, in order."""
-    if text.isascii():
-        return text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
-    return _WORD.findall(fold(text))
-
-
 def edits_allowed(term: str) -> int:
     """How many typos a query word may hold: none in short words, where one edit is another word."""
     if len(term) <= 3:
@@ -73,127 +41,6 @@ def field_text(paper: Paper, name: str) -> str:
     if name == "meta":
         return " · ".join(v for v in (paper.get("venue"), paper.get("category"), paper.get("comments")) if v)
     return paper.get("abstract") or paper.get("summary") or ""
-
-
-def bits(mask: int, limit: int | None = None) -> Iterator[int]:
-    """Indices of the set bits, lowest first."""
-    count = 0
-    while mask and (limit is None or count < limit):
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
-        count += 1
-
-
-class FieldIndex:
-    """Vocabulary and postings of one field."""
-
-    def __init__(self, texts: Iterable[str], size: int) -> None:
-        self.size = size
-        self._nbytes = size // 8 + 1
-        postings: dict[str, list[int]] = defaultdict(list)
-        with collector_paused():
-            for index, text in enumerate(texts):
-                if text:
-                    for word in set(words_of(text)):
-                        postings[word].append(index)
-            self.postings: dict[str, array] = {w: array("i", ids) for w, ids in postings.items()}
-        del postings
-        self.vocab = sorted(self.postings)
-        # Candidates for typo matching, by (first letter, length) and by ("", length);
-        # numbers are left out: a mistyped number is another number.
-        self._fuzzy_words: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for word in self.vocab:
-            if not word.isdigit():
-                self._fuzzy_words[word[0], len(word)].append(word)
-                self._fuzzy_words["", len(word)].append(word)
-        self._prefixes: dict[tuple[int, str], dict[str, list[str]]] = {}
-        self._near: dict[tuple[str, int, bool, bool], list[str]] = {}
-        self._masks: OrderedDict[tuple[str, ...], int] = OrderedDict()
-        dense = max(2, size // _DENSE_SHARE)
-        self._dense = {w: self.to_mask(ids) for w, ids in self.postings.items() if len(ids) >= dense}
-
-    def to_mask(self, ids: Iterable[int]) -> int:
-        """The bitset of a set of paper indices."""
-        if isinstance(ids, array) and len(ids) * 16 > self.size:
-            # Many ids: one byte per paper as a binary numeral, read by int() in C,
-            # is twice as fast as setting bits one by one.
-            digits = bytearray(b"0") * self.size
-            for i in ids:
-                digits[i] = 49  # "1"
-            digits.reverse()
-            return int(digits, 2) if digits else 0
-        buffer = bytearray(self._nbytes)
-        for i in ids:
-            buffer[i >> 3] |= 1 << (i & 7)
-        return int.from_bytes(buffer, "little")
-
-    def words_mask(self, words: Iterable[str], cache_key: tuple[str, ...] | None = None) -> int:
-        if cache_key is not None and cache_key in self._masks:
-            self._masks.move_to_end(cache_key)
-            return self._masks[cache_key]
-        mask = 0
-        sparse: list[array] = []
-        for word in words:
-            if word in self._dense:
-                mask |= self._dense[word]
-            elif word in self.postings:
-                sparse.append(self.postings[word])
-        if sparse:
-            mask |= self.to_mask(i for ids in sparse for i in ids)
-        if cache_key is not None:
-            self._masks[cache_key] = mask
-            if len(self._masks) > _MASK_CACHE:
-                self._masks.popitem(last=False)
-        return mask
-
-    def prefixed(self, term: str) -> list[str]:
-        start = bisect_left(self.vocab, term)
-        end = bisect_left(self.vocab, term + "\U0010ffff", start)
-        return self.vocab[start:end]
-
-    def near(self, term: str, edits: int, prefix: bool, same_start: bool = True) -> list[str]:
-        """Words within `edits` of term (or whose start is, for a word still being typed).
-
-        With same_start, only words that begin with the term's first letter: typos
-        are rarely in the first letter, and this looks at a twentieth of the words.
-        The caller looks at every word when that finds nothing.
-        """
-        if edits == 0:
-            return []
-        key = (term, edits, prefix, same_start)
-        if key not in self._near:
-            self._near[key] = self._find_near(term, edits, prefix, term[0] if same_start else "")
-            if len(self._near) > _MASK_CACHE:
-                self._near.pop(next(iter(self._near)))
-        return self._near[key]
-
-    def _find_near(self, term: str, edits: int, prefix: bool, start: str) -> list[str]:
-        found: set[str] = set()
-        for length in range(len(term) - edits, len(term) + edits + 1):
-            candidates = self._fuzzy_words.get((start, length), ())
-            for word, _, _ in process.extract(term, candidates, scorer=OSA.distance, score_cutoff=edits, limit=None):
-                found.add(word)
-        if prefix:
-            for length in (len(term) - 1, len(term), len(term) + 1):
-                words_by_start = self._prefix_map(length, start)
-                for head, _, _ in process.extract(
-                    term, list(words_by_start), scorer=OSA.distance, score_cutoff=edits, limit=None
-                ):
-                    found.update(words_by_start[head])
-        found.discard(term)
-        return sorted(found)
-
-    def _prefix_map(self, length: int, start: str) -> dict[str, list[str]]:
-        """The words longer than `length` that begin with `start`, by their first `length` letters."""
-        key = (length, start)
-        if key not in self._prefixes:
-            heads: dict[str, list[str]] = defaultdict(list)
-            for word in self.prefixed(start) if start else self.vocab:
-                if len(word) > length and not word.isdigit():
-                    heads[word[:length]].append(word)
-            self._prefixes[key] = dict(heads)
-        return self._prefixes[key]
 
 
 @dataclass
@@ -389,7 +236,7 @@ class SearchIndex:
         for venue in query.venues:
             mask &= titles.to_mask(
                 i for i, p in enumerate(self.papers)
-                if venue in _fold_fast(" ".join(v for v in (p.get("venue"), p.get("comments")) if v))
+                if venue in fold_fast(" ".join(v for v in (p.get("venue"), p.get("comments")) if v))
             )
         return mask
 
@@ -436,8 +283,8 @@ def match_spans(text: str, terms: list[str], matches: list[TermMatch | None]) ->
     if not text:
         return []
     spans: list[tuple[int, int]] = []
-    for word in _WORD.finditer(text):
-        folded = _fold_fast(word.group())
+    for word in WORD.finditer(text):
+        folded = fold_fast(word.group())
         for term, match in zip(terms, matches, strict=True):
             if match is None:
                 continue

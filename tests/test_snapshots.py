@@ -1,6 +1,6 @@
 """Snapshot tests (pytest-textual-snapshot): the main screens at 80x24 and 120x40.
 
-Deterministic: textual is pinned, the theme is fixed, the store is the bundled
+Deterministic: textual is pinned, the theme and colour environment are fixed, the store is the bundled
 sample pages at a relative path (the header shows it), the store is not watched,
 and every load and index worker has finished before the screenshot.
 Update after an intended change with `pytest tests/test_snapshots.py --snapshot-update`
@@ -25,6 +25,9 @@ def make_app(seeded_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         if file.name.startswith("store.json") and not file.name.endswith(".lock"):
             shutil.copy(file, tmp_path / file.name)
     monkeypatch.chdir(tmp_path)
+    # The same screen whatever the terminal running the tests asks for.
+    for variable in ("NO_COLOR", "TEXTUAL_THEME", "TEXTUAL_ANIMATIONS"):
+        monkeypatch.delenv(variable, raising=False)
 
     def make() -> LitbrowseApp:
         app = LitbrowseApp(Path("store.json"), watch_store=False)

@@ -12,10 +12,12 @@ Keys starting with '_' are the merger's bookkeeping and are not part of the cont
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from store.formats.entry import Entry
 from store.text import first_sentence, name_key, title_key
+
+if TYPE_CHECKING:  # the parsers' package is not needed to read a store, only to ingest
+    from store.formats.entry import Entry
 
 Paper = dict[str, Any]
 Author = dict[str, Any]

@@ -52,7 +52,8 @@ def test_kill_during_writes_leaves_a_whole_store(tmp_path, pages):
         if round_number % 2:
             # Aim at a write: kill the moment its temporary file appears.
             deadline = time.monotonic() + 20
-            while not any(tmp_path.glob(f".{store.name}.*.tmp")) and time.monotonic() < deadline:
+            while (not any(tmp_path.glob(f".{store.name}.*.tmp")) and writer.poll() is None
+                   and time.monotonic() < deadline):
                 time.sleep(0.0002)
         else:
             time.sleep(rng.uniform(0.05, 1.2))

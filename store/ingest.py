@@ -6,7 +6,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,6 @@ def merge_into(data: StoreData, parsed: list[Parsed]) -> StoreData:
         pages[page_info["source"]] = page_info
         records.extend(page_papers)
     papers = merge_papers(records)
-    return StoreData(
-        papers=papers, authors=derive_authors(papers, pages), pages=pages, details_file=data.details_file
-    )
+    # The same store with new content: it keeps the names of the part files it was read
+    # from, which the save leaves in place one generation for readers still on them.
+    return replace(data, papers=papers, authors=derive_authors(papers, pages), pages=pages)

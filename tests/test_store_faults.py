@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from store.persistence import load
+from store.persistence import attach_details, attach_papers, load
 from tests.bench.generate import generate
 from tests.conftest import ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED, SCHOLARFEED_SMALL
 
@@ -104,3 +104,22 @@ def test_stale_temporary_files_of_a_killed_writer_are_removed_by_the_next_write(
     ingest(store, [SCHOLARFEED_SMALL])
     assert not stale.exists() and not orphan.exists()
     assert os.path.exists(tmp_path / load(store).details_file)
+
+
+def test_a_write_keeps_the_part_files_it_replaces_for_one_generation(tmp_path):
+    """A reader that read the main file just before a write can still read its parts."""
+    from store.ingest import ingest
+
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    first = load(store, with_papers=False)
+    ingest(store, [SCHOLARFEED_SMALL])
+    second = load(store, with_papers=False)
+    ingest(store, [RESEARCH_GOOGLE])
+    for name in (first.papers_file, first.details_file):
+        assert not (tmp_path / name).exists()  # two writes later: gone
+    for name in (second.papers_file, second.details_file):
+        assert (tmp_path / name).exists()  # one write later: still there
+    attach_papers(store, second)
+    attach_details(store, second)
+    assert len(second.papers) == 12 and all(paper["abstract"] for paper in second.papers)

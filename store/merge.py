@@ -162,20 +162,21 @@ def merge_papers(records: list[Paper]) -> list[Paper]:
     for paper in papers:
         related = {id_of_key[k] for k in paper["_related_keys"] if k in id_of_key} - {paper["id"]}
         # Newest first, as the related-papers lists show them.
-        paper["related"] = sorted(related, key=lambda i: (-_date_rank(by_id[i]), i))
+        paper["related"] = [other["id"] for other in _newest_first(by_id[i] for i in related)]
         paper["display_title"] = display_title(paper)
     papers.sort(key=lambda p: p["id"])
     return papers
 
 
+def _newest_first(papers: Iterable[Paper]) -> list[Paper]:
+    """Newest first ('YYYY-MM-DD'; a year alone counts as 'YYYY-00-00'; undated last), ties by id."""
+    by_id = sorted(papers, key=lambda paper: paper["id"])
+    # Stable even in reverse: papers of the same date stay in id order.
+    return sorted(by_id, key=_date_key, reverse=True)
+
+
 def _date_key(paper: Paper) -> str:
-    """Sorts as _date_rank does: 'YYYY-MM-DD', 'YYYY-00-00' for a year alone, '' for neither."""
     return paper.get("date") or (f"{paper['year']:04d}-00-00" if paper.get("year") else "")
-
-
-def _date_rank(paper: Paper) -> int:
-    date = paper.get("date") or (f"{paper['year']}-00-00" if paper.get("year") else "0000-00-00")
-    return int(date.replace("-", ""))
 
 
 def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> list[Author]:
@@ -213,9 +214,7 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
             linked[key].update(ids)
 
     # Each author's papers newest first: one sort of all papers, then positions.
-    by_id = sorted(papers, key=lambda paper: paper["id"])
-    newest_first = sorted(by_id, key=_date_key, reverse=True)  # stable: ties stay in id order
-    order = {paper["id"]: position for position, paper in enumerate(newest_first)}
+    order = {paper["id"]: position for position, paper in enumerate(_newest_first(papers))}
     profiles = _profiles_by_owner(pages)
     authors: list[Author] = []
     for key, counts in spellings.items():

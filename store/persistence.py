@@ -92,17 +92,13 @@ def attach_papers(path: Path, data: StoreData) -> None:
     if data.papers_loaded:
         return
     part = path.with_name(data.papers_file or "")
-    if not part.is_file():
-        raise StoreError(f"{part}: the store's papers file is missing: restore it, or {_RECOVER}")
     try:
-        raw = OrjsonStorage(part, create_dirs=False).read()
-    except (orjson.JSONDecodeError, UnicodeDecodeError):
-        raise StoreError(f"{part}: the store's papers file is damaged: {_RECOVER}") from None
-    except OSError as error:
-        raise StoreError(f"{part}: cannot read ({error.strerror})") from None
-    if not isinstance(raw, dict):
-        raise StoreError(f"{part}: the store's papers file is damaged: {_RECOVER}")
-    _take_papers(path, data, _as_list(raw, "papers", part))
+        papers = _read_part(path, data.papers_file or "", "papers")
+    except _PartMissing:
+        raise StoreError(f"{part}: the store's papers file is missing: restore it, or {_RECOVER}") from None
+    except _PartDamaged as damaged:
+        raise StoreError(f"{part}: the store's papers file is damaged ({damaged}): {_RECOVER}") from None
+    _take_papers(path, data, papers)
 
 
 def _take_papers(path: Path, data: StoreData, papers: list[Paper]) -> None:
@@ -128,20 +124,19 @@ def attach_details(path: Path, data: StoreData) -> None:
         data.details_loaded = True
         return
     side = path.with_name(data.details_file)
-    if not side.is_file():
+    try:
+        docs = _read_part(path, data.details_file, "details")
+        details = {doc["id"]: (doc["abstract"], doc["keys"], doc["related"]) for doc in docs}
+    except _PartMissing:
         data.warnings.append(f"{side}: details file missing: abstracts are not shown; ingest your pages again")
         return
-    try:
-        raw = OrjsonStorage(side, create_dirs=False).read()
-        docs = (raw or {}).get("details", {})
-        details = {doc["id"]: doc for doc in docs.values()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (_PartDamaged, KeyError):
         data.warnings.append(f"{side}: details file damaged: abstracts are not shown; ingest your pages again")
         return
     for paper in data.papers:
-        doc = details.get(paper["id"])
-        if doc is not None:
-            paper["abstract"], paper["_keys"], paper["_related_keys"] = doc["abstract"], doc["keys"], doc["related"]
+        found = details.get(paper["id"])
+        if found is not None:
+            paper["abstract"], paper["_keys"], paper["_related_keys"] = found
     data.details_loaded = True
 
 
@@ -173,6 +168,31 @@ def save(path: Path, data: StoreData) -> None:
     data.papers_file, data.details_file = names["papers"], names["details"]
 
 
+class _PartMissing(Exception):
+    """A part file the main file names is not there."""
+
+
+class _PartDamaged(Exception):
+    """A part file cannot be read as a TinyDB file with its table; the message says why."""
+
+
+def _read_part(path: Path, name: str, table: str) -> list[dict[str, Any]]:
+    """The documents of one part file's table."""
+    part = path.with_name(name)
+    if not part.is_file():
+        raise _PartMissing
+    try:
+        raw = OrjsonStorage(part, create_dirs=False).read()
+    except (orjson.JSONDecodeError, UnicodeDecodeError):
+        raise _PartDamaged("not valid JSON") from None
+    except OSError as error:
+        raise _PartDamaged(f"cannot read: {error.strerror}") from None
+    docs = raw.get(table) if isinstance(raw, dict) else None
+    if not isinstance(docs, dict) or not all(isinstance(doc, dict) for doc in docs.values()):
+        raise _PartDamaged(f"no '{table}' table")
+    return list(docs.values())
+
+
 def _write_part(path: Path, part: str, table: dict[str, Any]) -> str:
     """Write one part file (a TinyDB file with one table) and return its name."""
     payload = orjson.dumps({part: table})
@@ -192,7 +212,7 @@ def store_files(path: Path, data: StoreData) -> list[Path]:
 
 
 def _stored_form(paper: Paper) -> Paper:
-    """The paper as the main file keeps it: no details, and no display title that repeats the title."""
+    """The paper as the papers file keeps it: no details, and no display title that repeats the title."""
     copy = dict(paper)  # a C-level copy: ten times faster than filtering the keys
     for name in ("abstract", "_keys", "_related_keys"):
         copy.pop(name, None)

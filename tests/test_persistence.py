@@ -60,6 +60,35 @@ def test_a_lost_papers_file_stops_every_command_and_changes_nothing(tmp_path):
     assert store.read_bytes() == before
 
 
+@pytest.mark.parametrize("content, reason", [
+    (b'{"papers": ', "not valid JSON"),
+    (b'{"authors": {}}', "no 'papers' table"),
+    (b'{"papers": {"1": 7}}', "no 'papers' table"),
+])
+def test_a_damaged_papers_file_is_refused_with_its_reason(tmp_path, content, reason):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    papers_file = tmp_path / load(store).papers_file
+    papers_file.write_bytes(content)
+    with pytest.raises(StoreError) as error:
+        load(store)
+    assert str(error.value).startswith(f"{papers_file}: the store's papers file is damaged ({reason}): ")
+    assert papers_file.read_bytes() == content
+
+
+@pytest.mark.parametrize("content", [b"\x00garbage", b'{"details": {"1": {"id": "x"}}}', b"[]"])
+def test_a_damaged_details_file_costs_only_the_abstracts(tmp_path, content):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    details_file = tmp_path / load(store).details_file
+    details_file.write_bytes(content)
+    data = load(store)
+    assert data.warnings == [
+        f"{details_file}: details file damaged: abstracts are not shown; ingest your pages again"
+    ]
+    assert len(data.papers) == 10 and [p["abstract"] for p in data.papers] == [None] * 10
+
+
 def test_abstracts_load_on_demand_and_a_lost_details_file_costs_only_the_abstracts(tmp_path):
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER])

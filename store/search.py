@@ -26,6 +26,8 @@ from store.word_index import WORD, FieldIndex, bits, fold_fast, words_of
 __all__ = ["SearchIndex", "SearchResult", "QueryError"]
 
 FIELDS = ("title", "authors", "meta", "abstract")
+
+
 def edits_allowed(term: str) -> int:
     """How many typos a query word may hold: none in short words, where one edit is another word."""
     if len(term) <= 3:

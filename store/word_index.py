@@ -13,7 +13,8 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -44,6 +45,19 @@ def words_of(text: str) -> list[str]:
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
     return WORD.findall(fold(text))
+
+
+class _Recent(OrderedDict):
+    """The most recently used results, at most _MASK_CACHE of them: what the next keystroke asks again."""
+
+    def get_or_make(self, key: tuple, make: Callable[[], Any]) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        if len(self) > _MASK_CACHE:
+            self.popitem(last=False)
+        return value
 
 
 def bits(mask: int, limit: int | None = None) -> Iterator[int]:
@@ -79,8 +93,8 @@ class FieldIndex:
                 self._fuzzy_words[word[0], len(word)].append(word)
                 self._fuzzy_words["", len(word)].append(word)
         self._prefixes: dict[tuple[int, str], dict[str, list[str]]] = {}
-        self._near: dict[tuple[str, int, bool, bool], list[str]] = {}
-        self._masks: OrderedDict[tuple[str, ...], int] = OrderedDict()
+        self._near = _Recent()
+        self._masks = _Recent()
         dense = max(2, size // _DENSE_SHARE)
         self._dense = {w: self.to_mask(ids) for w, ids in self.postings.items() if len(ids) >= dense}
 
@@ -100,9 +114,9 @@ class FieldIndex:
         return int.from_bytes(buffer, "little")
 
     def words_mask(self, words: Iterable[str], cache_key: tuple[str, ...] | None = None) -> int:
-        if cache_key is not None and cache_key in self._masks:
-            self._masks.move_to_end(cache_key)
-            return self._masks[cache_key]
+        """The papers holding any of the words; remembered under cache_key when one is given."""
+        if cache_key is not None:
+            return self._masks.get_or_make(cache_key, lambda: self.words_mask(words))
         mask = 0
         sparse: list[array] = []
         for word in words:
@@ -112,10 +126,6 @@ class FieldIndex:
                 sparse.append(self.postings[word])
         if sparse:
             mask |= self.to_mask(i for ids in sparse for i in ids)
-        if cache_key is not None:
-            self._masks[cache_key] = mask
-            if len(self._masks) > _MASK_CACHE:
-                self._masks.popitem(last=False)
         return mask
 
     def prefixed(self, term: str) -> list[str]:
@@ -132,12 +142,10 @@ class FieldIndex:
         """
         if edits == 0:
             return []
-        key = (term, edits, prefix, same_start)
-        if key not in self._near:
-            self._near[key] = self._find_near(term, edits, prefix, term[0] if same_start else "")
-            if len(self._near) > _MASK_CACHE:
-                self._near.pop(next(iter(self._near)))
-        return self._near[key]
+        return self._near.get_or_make(
+            (term, edits, prefix, same_start),
+            lambda: self._find_near(term, edits, prefix, term[0] if same_start else ""),
+        )
 
     def _find_near(self, term: str, edits: int, prefix: bool, start: str) -> list[str]:
         found: set[str] = set()

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from store.catalog import Catalog, build_catalog
-from store.persistence import StoreError, attach_details, attach_papers, load
+from store.persistence import StoreData, StoreError, attach_details, attach_papers, load
 from store.search import SearchIndex
 from tui.commands import AppCommands, AuthorCommands, PaperCommands
 from tui.messages import OpenUrl
@@ -86,18 +86,13 @@ class LitbrowseApp(App[None]):
         try:
             data = load(self.store_path, with_papers=False, with_details=False)
             if not data.papers_loaded and self._part_size(data.papers_file) > AUTHORS_FIRST_BYTES:
-                drawn = threading.Event()
-                self.call_from_thread(self.loaded, build_catalog(data), stamp, drawn)
-                drawn.wait(timeout=2)  # the authors on screen before the papers take the interpreter
+                self._show(data, stamp)  # the authors, before the papers take the interpreter
             attach_papers(self.store_path, data)
         except StoreError as error:
             self.call_from_thread(self.status, str(error))
             self.call_from_thread(self.notify, Content(str(error)), severity="error", timeout=30)
             return
-        drawn = threading.Event()
-        self.call_from_thread(self.loaded, build_catalog(data), stamp, drawn)
-        # Let the papers be drawn before indexing takes the interpreter's time.
-        drawn.wait(timeout=2)
+        self._show(data, stamp)  # the papers, before indexing takes the interpreter
         index = SearchIndex(data.papers, with_abstracts=False)
         self.call_from_thread(setattr, self, "search_index", index)
         attach_details(self.store_path, data)
@@ -107,6 +102,12 @@ class LitbrowseApp(App[None]):
         index.add_abstracts()
         self.call_from_thread(self.status, f"{len(data.papers)} papers, {len(data.authors)} authors · "
                                            "/ search · ? help")
+
+    def _show(self, data: StoreData, stamp: tuple[int, int] | None) -> None:
+        """Hand what is loaded so far to the screen (from the worker) and wait until it is drawn."""
+        drawn = threading.Event()
+        self.call_from_thread(self.loaded, build_catalog(data), stamp, drawn)
+        drawn.wait(timeout=2)
 
     def _part_size(self, name: str | None) -> int:
         try:

@@ -44,12 +44,22 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.data = StoreData()
-        self.papers_by_id: dict[str, dict[str, Any]] = {}
-        self.authors_by_id: dict[str, dict[str, Any]] = {}
         self.catalog = Catalog()
         self.history: list[Place] = []
         self.shown_author_id: str | None = None
+
+    # The loaded store and its lookups, as the catalog holds them.
+    @property
+    def data(self) -> StoreData:
+        return self.catalog.data
+
+    @property
+    def papers_by_id(self) -> dict[str, dict[str, Any]]:
+        return self.catalog.papers_by_id
+
+    @property
+    def authors_by_id(self) -> dict[str, dict[str, Any]]:
+        return self.catalog.authors_by_id
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -73,10 +83,8 @@ class MainScreen(Screen[None]):
     def load(self, catalog: Catalog) -> None:
         """New store content; keeps the open author and paper when they still exist."""
         place = self.place()
-        data = self.data = catalog.data
-        self.papers_by_id = catalog.papers_by_id
-        self.authors_by_id = catalog.authors_by_id
         self.catalog = catalog
+        data = catalog.data
         self.query_one(AuthorList).set_authors(data.authors, keep=place.author_id)
         # The papers pane anew: the same author may be open, with papers that just arrived.
         self.shown_author_id = None

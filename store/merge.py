@@ -127,10 +127,11 @@ def _join(group: list[Paper]) -> Paper:
 def merge_papers(records: list[Paper]) -> list[Paper]:
     """Join records sharing any identity key; give each its id; resolve related papers."""
     for record in records:
-        if not record["_keys"]:
+        if not record.get("_keys"):
             # A stored paper whose details file was lost: its keys again, from what is left.
             record["_keys"] = keys_for(record.get("arxiv_id"), record.get("title"), record.get("abstract")) or [
                 f"id:{record['id']}"]
+            record.setdefault("_related_keys", [])
     parent = list(range(len(records)))
 
     def find(i: int) -> int:

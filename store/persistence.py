@@ -13,6 +13,10 @@ main file atomically (temporary file, fsync, rename): a crash at any moment
 leaves the old main file with its old parts, or the new one with the new. The
 parts a save replaces are kept until the next save, so a reader that read the
 main file just before can still read them.
+
+Parts are written one document per line (store/parts.py): a load parses them a
+line at a time, and the app keeps the details file open and reads an abstract
+when its paper is shown (store/details.py) instead of holding them all.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import contextlib
 import glob
 import hashlib
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,11 +33,13 @@ from typing import Any
 import orjson
 from tinydb import TinyDB
 
+from store import parts
+from store.details import Details
 from store.model import Author, Paper
 from store.storage import OrjsonStorage, StoreError, atomic_write, write_lock
 
 __all__ = [
-    "SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_papers", "attach_details", "save",
+    "SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_papers", "attach_details", "open_details", "save",
     "store_files", "write_lock",
 ]
 
@@ -56,14 +63,28 @@ class StoreData:
     details_loaded: bool = True
     # Problems that did not stop the load (a missing details file), one line each.
     warnings: list[str] = field(default_factory=list)
+    # The open details file, when the abstracts are read on demand (open_details).
+    details: Details | None = None
+
+    def fill(self, paper: Paper) -> Paper:
+        """The paper with its abstract: read from the open details file the first time it is asked for."""
+        if "abstract" not in paper and self.details is not None:
+            paper["abstract"] = self.details.abstract(paper["id"])
+        return paper
+
+    def abstract_of(self, paper: Paper) -> str | None:
+        """The paper's abstract, without keeping it in memory (search reads many, shows few)."""
+        if "abstract" in paper or self.details is None:
+            return paper.get("abstract")
+        return self.details.abstract(paper["id"])
 
 
 def load(path: Path, with_papers: bool = True, with_details: bool = True) -> StoreData:
     """Read the store; a missing file is an empty store.
 
     Without papers, `papers` stays empty until attach_papers runs. Without details
-    every paper's 'abstract' is None and its merge keys are empty until
-    attach_details runs.
+    the papers have no 'abstract' and no merge keys until attach_details reads them
+    in (or open_details opens the file to read them one at a time).
     """
     raw = _read_main(path)
     if raw is None:
@@ -93,24 +114,23 @@ def attach_papers(path: Path, data: StoreData) -> None:
         return
     part = path.with_name(data.papers_file or "")
     try:
-        papers = _read_part(path, data.papers_file or "", "papers")
-    except _PartMissing:
+        papers = parts.read_all(part, "papers")
+    except parts.PartMissing:
         raise StoreError(f"{part}: the store's papers file is missing: restore it, or {_RECOVER}") from None
-    except _PartDamaged as damaged:
+    except parts.PartDamaged as damaged:
         raise StoreError(f"{part}: the store's papers file is damaged ({damaged}): {_RECOVER}") from None
     _take_papers(path, data, papers)
 
 
 def _take_papers(path: Path, data: StoreData, papers: list[Paper]) -> None:
+    # No keys are added for the details: a 21st key doubles a dict's table, which
+    # at 100,000 papers is 60 MB. Readers ask for them with .get().
     for paper in papers:
         if not isinstance(paper.get("id"), str):
             raise StoreError(f"{path}: a paper record has no id: {_RECOVER}")
         if "display_title" not in paper:
             paper["display_title"] = paper.get("title")
-    if data.details_file:
-        data.details_loaded = False
-        for paper in papers:
-            paper["abstract"], paper["_keys"], paper["_related_keys"] = None, [], []
+    data.details_loaded = not data.details_file
     data.papers, data.papers_loaded = papers, True
 
 
@@ -125,19 +145,42 @@ def attach_details(path: Path, data: StoreData) -> None:
         return
     side = path.with_name(data.details_file)
     try:
-        docs = _read_part(path, data.details_file, "details")
+        docs = parts.read_all(side, "details")
         details = {doc["id"]: (doc["abstract"], doc["keys"], doc["related"]) for doc in docs}
-    except _PartMissing:
-        data.warnings.append(f"{side}: details file missing: abstracts are not shown; ingest your pages again")
+    except parts.PartMissing:
+        data.warnings.append(_details_warning(side, "missing"))
         return
-    except (_PartDamaged, KeyError):
-        data.warnings.append(f"{side}: details file damaged: abstracts are not shown; ingest your pages again")
+    except (parts.PartDamaged, KeyError):
+        data.warnings.append(_details_warning(side, "damaged"))
         return
     for paper in data.papers:
         found = details.get(paper["id"])
         if found is not None:
             paper["abstract"], paper["_keys"], paper["_related_keys"] = found
     data.details_loaded = True
+
+
+def open_details(path: Path, data: StoreData) -> None:
+    """Open the store's details file to read abstracts when asked for (StoreData.fill).
+
+    What the app and the read-only commands use: the abstracts stay on disk. A
+    missing or damaged file is a warning, as in attach_details.
+    """
+    if data.details_loaded or not data.details_file:
+        data.details_loaded = True
+        return
+    side = path.with_name(data.details_file)
+    try:
+        data.details = Details(side)
+    except parts.PartMissing:
+        data.warnings.append(_details_warning(side, "missing"))
+    except parts.PartDamaged:
+        data.warnings.append(_details_warning(side, "damaged"))
+    data.details_loaded = True
+
+
+def _details_warning(side: Path, what: str) -> str:
+    return f"{side}: details file {what}: abstracts are not shown; ingest your pages again"
 
 
 def save(path: Path, data: StoreData) -> None:
@@ -148,14 +191,12 @@ def save(path: Path, data: StoreData) -> None:
     for temporary in path.parent.glob("." + glob.escape(path.name) + ".*.tmp"):
         with contextlib.suppress(OSError):
             temporary.unlink()
-    details = {
-        str(number): {
-            "id": paper["id"], "abstract": paper["abstract"],
-            "keys": paper["_keys"], "related": paper["_related_keys"],
-        }
-        for number, paper in enumerate(data.papers, start=1)
-    }
-    papers = {str(i): _stored_form(p) for i, p in enumerate(data.papers, start=1)}
+    details = (
+        {"id": paper["id"], "abstract": paper.get("abstract"),
+         "keys": paper.get("_keys", []), "related": paper.get("_related_keys", [])}
+        for paper in data.papers
+    )
+    papers = (_stored_form(paper) for paper in data.papers)
     names = {"papers": _write_part(path, "papers", papers), "details": _write_part(path, "details", details)}
     raw: dict[str, dict[str, Any]] = {
         "_meta": {"1": {"schema": SCHEMA_VERSION, **names}},
@@ -168,34 +209,9 @@ def save(path: Path, data: StoreData) -> None:
     data.papers_file, data.details_file = names["papers"], names["details"]
 
 
-class _PartMissing(Exception):
-    """A part file the main file names is not there."""
-
-
-class _PartDamaged(Exception):
-    """A part file cannot be read as a TinyDB file with its table; the message says why."""
-
-
-def _read_part(path: Path, name: str, table: str) -> list[dict[str, Any]]:
-    """The documents of one part file's table."""
-    part = path.with_name(name)
-    if not part.is_file():
-        raise _PartMissing
-    try:
-        raw = OrjsonStorage(part, create_dirs=False).read()
-    except (orjson.JSONDecodeError, UnicodeDecodeError):
-        raise _PartDamaged("not valid JSON") from None
-    except OSError as error:
-        raise _PartDamaged(f"cannot read: {error.strerror}") from None
-    docs = raw.get(table) if isinstance(raw, dict) else None
-    if not isinstance(docs, dict) or not all(isinstance(doc, dict) for doc in docs.values()):
-        raise _PartDamaged(f"no '{table}' table")
-    return list(docs.values())
-
-
-def _write_part(path: Path, part: str, table: dict[str, Any]) -> str:
+def _write_part(path: Path, part: str, docs: Iterable[dict[str, Any]]) -> str:
     """Write one part file (a TinyDB file with one table) and return its name."""
-    payload = orjson.dumps({part: table})
+    payload = parts.encode(part, docs)
     # Named by content: saving the same content again names the same file, which
     # is then not written again, and a save that changes nothing changes no byte.
     name = f"{path.name}.{part}.{hashlib.sha1(payload).hexdigest()[:16]}"

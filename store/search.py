@@ -12,7 +12,7 @@ the matched field), so a keystroke costs milliseconds at 100,000 papers.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -35,14 +35,15 @@ def edits_allowed(term: str) -> int:
     return 1 if len(term) == 4 else 2
 
 
-def field_text(paper: Paper, name: str) -> str:
+def field_text(paper: Paper, name: str, abstract: str | None = None) -> str:
+    """The text of one searched field; the abstract is passed in when it is not in the paper."""
     if name == "title":
         return paper.get("title") or ""
     if name == "authors":
         return ", ".join(paper.get("authors") or ())
     if name == "meta":
         return " · ".join(v for v in (paper.get("venue"), paper.get("category"), paper.get("comments")) if v)
-    return paper.get("abstract") or paper.get("summary") or ""
+    return abstract or paper.get("abstract") or paper.get("summary") or ""
 
 
 @dataclass
@@ -66,6 +67,7 @@ class SearchResult:
     field: str | None  # the field that matched best: title, authors, meta or abstract
     terms: list[str] = field(default_factory=list, repr=False)
     matches: list[dict[str, TermMatch]] = field(default_factory=list, repr=False)
+    abstract: str | None = field(default=None, repr=False)  # read for this result when it matched
 
     @cached_property
     def spans_by_field(self) -> dict[str, list[tuple[int, int]]]:
@@ -78,7 +80,8 @@ class SearchResult:
         for name in FIELDS:
             if name == "abstract" and spans_by_field:
                 break  # abstracts are long: only scanned when nothing shorter matched
-            spans = match_spans(field_text(self.paper, name), self.terms, [m.get(name) for m in self.matches])
+            text = field_text(self.paper, name, self.abstract)
+            spans = match_spans(text, self.terms, [m.get(name) for m in self.matches])
             if spans:
                 spans_by_field[name] = spans
         return spans_by_field
@@ -101,14 +104,21 @@ class SearchResult:
 class SearchIndex:
     """The index the app and `litbrowse search` share; build once per store load."""
 
-    def __init__(self, papers: list[Paper], with_abstracts: bool = True) -> None:
+    def __init__(
+        self, papers: list[Paper], with_abstracts: bool = True,
+        abstract_of: Callable[[Paper], str | None] | None = None,
+    ) -> None:
+        """with_abstracts: index the papers' abstracts now (they are in memory); else
+        add_abstracts does it later. abstract_of reads the abstract of a paper that
+        does not hold it (StoreData.abstract_of), for the few results shown."""
         # Newest first: within a tier, lower index means newer, which breaks ties.
         self.papers = sorted(papers, key=lambda p: (p.get("date") or f"{p.get('year') or 0:04}", p["id"]), reverse=True)
         self.size = len(self.papers)
         self.all = (1 << self.size) - 1
+        self._abstract_of = abstract_of or (lambda paper: paper.get("abstract"))
         self.fields: dict[str, FieldIndex] = {}
         for name in ("title", "authors", "meta"):
-            self.fields[name] = FieldIndex((field_text(p, name) for p in self.papers), self.size)
+            self.fields[name] = FieldIndex(((i, field_text(p, name)) for i, p in enumerate(self.papers)), self.size)
         self._years: dict[int, list[int]] = defaultdict(list)
         self._categories: dict[str, list[int]] = defaultdict(list)
         for index, paper in enumerate(self.papers):
@@ -127,10 +137,32 @@ class SearchIndex:
     def has_abstracts(self) -> bool:
         return "abstract" in self.fields
 
-    def add_abstracts(self) -> None:
-        """Index abstracts too (the slow part: the app runs it in the background)."""
-        if not self.has_abstracts:
-            self.fields["abstract"] = FieldIndex((field_text(p, "abstract") for p in self.papers), self.size)
+    def add_abstracts(self, abstracts: Iterable[tuple[str, str]] | None = None) -> None:
+        """Index abstracts too (the slow part: the app runs it in the background).
+
+        abstracts: (paper id, abstract) pairs streamed from the details file
+        (Details.abstracts); by default the papers' own. A paper without an
+        abstract is searched by its summary.
+        """
+        if self.has_abstracts:
+            return
+        if abstracts is None:
+            texts = ((i, field_text(p, "abstract")) for i, p in enumerate(self.papers))
+        else:
+            texts = self._streamed(abstracts)
+        self.fields["abstract"] = FieldIndex(texts, self.size)
+
+    def _streamed(self, abstracts: Iterable[tuple[str, str]]) -> Iterator[tuple[int, str]]:
+        """(index, text) of the streamed abstracts, then the summaries of papers without one."""
+        position = {paper["id"]: i for i, paper in enumerate(self.papers)}
+        has_abstract = bytearray(self.size)
+        for paper_id, text in abstracts:
+            if paper_id in position:
+                has_abstract[position[paper_id]] = 1
+                yield position[paper_id], text
+        for i, paper in enumerate(self.papers):
+            if paper.get("summary") and not has_abstract[i]:
+                yield i, paper["summary"]
 
     # -- query evaluation -------------------------------------------------
 
@@ -242,9 +274,11 @@ class SearchIndex:
             )
         return mask
 
-    @staticmethod
-    def _has_phrases(paper: Paper, phrases: list[str]) -> bool:
-        text = " ".join(" ".join(words_of(field_text(paper, f))) for f in FIELDS)
+    def _has_phrases(self, paper: Paper, phrases: list[str]) -> bool:
+        text = " ".join(" ".join(words_of(field_text(paper, f))) for f in FIELDS[:3])
+        if all(phrase in text for phrase in phrases):
+            return True  # found without reading the abstract
+        text += " " + " ".join(words_of(field_text(paper, "abstract", self._abstract_of(paper))))
         return all(phrase in text for phrase in phrases)
 
     def _result(self, index: int, query: Query, matches: list[dict[str, TermMatch]], tier: int) -> SearchResult:
@@ -256,8 +290,9 @@ class SearchIndex:
         )
         text = " ".join(query.terms)
         fine = 0.0
+        abstract = self._abstract_of(paper) if best == "abstract" else None
         if best:
-            words = " ".join(words_of(field_text(paper, best)))
+            words = " ".join(words_of(field_text(paper, best, abstract)))
             fine = fuzz.partial_ratio(text, words)
             if words.startswith(text):
                 fine += 50
@@ -265,7 +300,7 @@ class SearchIndex:
             fine += 20 * min(1.0, len(text) / max(1, len(words)))
         # Tiers dominate; within a tier the closer text wins, then the newer paper.
         score = (10 - tier) * 100 + fine - index / (self.size + 1)
-        return SearchResult(paper, score, best, query.terms, matches)
+        return SearchResult(paper, score, best, query.terms, matches, abstract)
 
 
 def _or(masks: Iterable[int]) -> int:

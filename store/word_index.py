@@ -73,17 +73,18 @@ def bits(mask: int, limit: int | None = None) -> Iterator[int]:
 class FieldIndex:
     """Vocabulary and postings of one field."""
 
-    def __init__(self, texts: Iterable[str], size: int) -> None:
+    def __init__(self, texts: Iterable[tuple[int, str]], size: int) -> None:
+        """texts: (paper index, text) pairs, in any order; size: how many papers there are."""
         self.size = size
         self._nbytes = size // 8 + 1
-        postings: dict[str, list[int]] = defaultdict(list)
+        # Arrays from the start: a list of ints would cost 36 bytes a posting, not 4.
+        self.postings: dict[str, array] = defaultdict(lambda: array("i"))
         with collector_paused():
-            for index, text in enumerate(texts):
+            for index, text in texts:
                 if text:
                     for word in set(words_of(text)):
-                        postings[word].append(index)
-            self.postings: dict[str, array] = {w: array("i", ids) for w, ids in postings.items()}
-        del postings
+                        self.postings[word].append(index)
+        self.postings = dict(self.postings)
         self.vocab = sorted(self.postings)
         # Candidates for typo matching, by (first letter, length) and by ("", length);
         # numbers are left out: a mistyped number is another number.

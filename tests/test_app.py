@@ -264,3 +264,35 @@ async def test_a_list_of_100000_rows_draws_only_the_rows_on_screen():
         assert drawn(papers_list)[-1].startswith(f"2000-01-01  {last['display_title']} ")
         # Only what is on screen is drawn: a screenful of rows, not 100,000.
         assert 0 < len(set(rows_drawn)) <= 2 * 24
+
+
+async def test_the_app_reads_an_abstract_from_disk_when_its_paper_is_shown(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        detail, data = app.main_screen.query_one("#detail"), app.main_screen.catalog.data
+        texts = lambda: ["".join(text for text, _ in line.pieces) for line in detail.lines]  # noqa: E731
+        assert "Abstract" in texts()
+        # Only the paper shown holds its abstract; the rest stay on disk.
+        assert [p["id"] for p in data.papers if "abstract" in p] == [detail.paper["id"]]
+        await search(app, pilot, "pseudocoreset")
+        await press(app, pilot, "enter")
+        assert detail.paper["id"] == "arxiv:2210.06205"
+        assert "Abstract" in texts() and any(line.startswith("A Bayesian pseudocoreset") for line in texts())
+        assert len([p for p in data.papers if "abstract" in p]) == 2
+
+
+async def test_a_damaged_details_file_is_reported_and_the_app_keeps_running(tmp_path):
+    from store.persistence import load
+    from tests.conftest import ARXIVER
+
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    details_file = tmp_path / load(store).details_file
+    details_file.write_bytes(details_file.read_bytes()[:-200])  # cut off in the last paper
+    app = LitbrowseApp(store, watch_store=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert said == [f"{details_file}: details file damaged (cut off): the abstracts after it are not "
+                        "searched; ingest your pages again"]
+        assert app.main_screen.query_one("#papers").count == 10

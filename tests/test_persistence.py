@@ -4,7 +4,15 @@ import os
 import pytest
 
 from store.ingest import ingest
-from store.persistence import SCHEMA_VERSION, StoreError, attach_details, attach_papers, load, write_lock
+from store.persistence import (
+    SCHEMA_VERSION,
+    StoreError,
+    attach_details,
+    attach_papers,
+    load,
+    open_details,
+    write_lock,
+)
 from store.storage import atomic_write
 from tests.conftest import ARXIVER, SCHOLARFEED_SMALL
 
@@ -42,7 +50,7 @@ def test_authors_come_first_then_papers_then_details(tmp_path):
     assert (light.papers, len(light.authors), light.papers_loaded) == ([], len(full.authors), False)
     attach_papers(store, light)
     assert [p["id"] for p in light.papers] == [p["id"] for p in full.papers]
-    assert [p["abstract"] for p in light.papers] == [None] * 10
+    assert [p.get("abstract") for p in light.papers] == [None] * 10
     attach_details(store, light)
     assert light.papers == full.papers
 
@@ -86,7 +94,7 @@ def test_a_damaged_details_file_costs_only_the_abstracts(tmp_path, content):
     assert data.warnings == [
         f"{details_file}: details file damaged: abstracts are not shown; ingest your pages again"
     ]
-    assert len(data.papers) == 10 and [p["abstract"] for p in data.papers] == [None] * 10
+    assert len(data.papers) == 10 and [p.get("abstract") for p in data.papers] == [None] * 10
 
 
 def test_abstracts_load_on_demand_and_a_lost_details_file_costs_only_the_abstracts(tmp_path):
@@ -94,7 +102,7 @@ def test_abstracts_load_on_demand_and_a_lost_details_file_costs_only_the_abstrac
     ingest(store, [ARXIVER])
     full = load(store)
     light = load(store, with_details=False)
-    assert [p["abstract"] for p in light.papers] == [None] * 10
+    assert [p.get("abstract") for p in light.papers] == [None] * 10
     attach_details(store, light)
     assert light.papers == full.papers and light.details_loaded
     (tmp_path / full.details_file).unlink()
@@ -170,3 +178,73 @@ def test_lock_timeout_message(tmp_path):
     with write_lock(store), pytest.raises(StoreError) as error, write_lock(store, timeout=0.2):
         pass
     assert "another litbrowse process has held the store's lock" in str(error.value)
+
+
+def test_part_files_hold_one_document_per_line(tmp_path):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER, SCHOLARFEED_SMALL])
+    data = load(store)
+    for name, table in ((data.papers_file, "papers"), (data.details_file, "details")):
+        lines = (tmp_path / name).read_bytes().split(b"\n")
+        assert lines[0] == b'{"%s":{' % table.encode() and lines[-2:] == [b"}}", b""]
+        assert [line.split(b":", 1)[0] for line in lines[1:-2]] == [b'"%d"' % n for n in range(1, 13)]
+        assert len(json.loads((tmp_path / name).read_text())[table]) == 12
+
+
+def test_the_app_reads_abstracts_from_the_open_details_file_one_at_a_time(tmp_path):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER, SCHOLARFEED_SMALL])
+    full = load(store)
+    light = load(store, with_details=False)
+    open_details(store, light)
+    assert light.details_loaded and light.warnings == []
+    paper, other = light.papers[3], light.papers[7]
+    # Read without being kept, for search; read and kept, for the detail pane.
+    assert light.abstract_of(paper) == full.papers[3]["abstract"] and "abstract" not in paper
+    assert light.fill(paper)["abstract"] == full.papers[3]["abstract"]
+    assert sorted(light.details.abstracts()) == sorted((p["id"], p["abstract"]) for p in full.papers)
+    # Another ingest may delete the file; the open file stays readable until the app reloads.
+    (tmp_path / full.details_file).unlink()
+    assert light.fill(other)["abstract"] == full.papers[7]["abstract"]
+
+
+def test_a_damaged_line_of_the_details_file_costs_that_papers_abstract(tmp_path):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    full = load(store)
+    details_file = tmp_path / full.details_file
+    lines = details_file.read_bytes().split(b"\n")
+    lines[3] = lines[3][:40]  # the third paper's line, cut short
+    details_file.write_bytes(b"\n".join(lines))
+    light = load(store, with_details=False)
+    open_details(store, light)
+    assert [light.abstract_of(p) for p in light.papers] == [
+        None if n == 2 else p["abstract"] for n, p in enumerate(full.papers)]
+    assert [paper_id for paper_id, _ in light.details.abstracts()] == [full.papers[0]["id"], full.papers[1]["id"]]
+    assert light.details.damage == (f"{details_file}: details file damaged (not valid JSON): the abstracts after "
+                                    "it are not searched; ingest your pages again")
+
+
+def test_a_cut_off_papers_file_is_refused(tmp_path):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    papers_file = tmp_path / load(store).papers_file
+    papers_file.write_bytes(papers_file.read_bytes()[:-30])
+    with pytest.raises(StoreError) as error:
+        load(store)
+    assert str(error.value).startswith(f"{papers_file}: the store's papers file is damaged (")
+
+
+def test_part_files_written_on_one_line_are_still_read(tmp_path):
+    """Schema 3 stores before the line layout wrote each part as one line of JSON."""
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    full = load(store)
+    for name in (full.papers_file, full.details_file):
+        part = tmp_path / name
+        part.write_bytes(json.dumps(json.loads(part.read_text())).encode())
+        assert part.read_bytes().count(b"\n") == 0
+    assert load(store).papers == full.papers
+    light = load(store, with_details=False)
+    open_details(store, light)
+    assert [light.abstract_of(p) for p in light.papers] == [p["abstract"] for p in full.papers]

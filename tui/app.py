@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from store.catalog import Catalog, build_catalog
-from store.persistence import StoreData, StoreError, attach_details, attach_papers, load
+from store.persistence import StoreData, StoreError, attach_papers, load, open_details
 from store.search import SearchIndex
 from tui.commands import AppCommands, AuthorCommands, PaperCommands
 from tui.messages import OpenUrl
@@ -80,7 +80,8 @@ class LitbrowseApp(App[None]):
         """Read the store off the UI thread, in the order the screen needs it.
 
         The authors first (the main file is small), then their papers, then the
-        search index of titles, then the abstracts and their index.
+        search index of titles, then the abstracts (read from disk when a paper is
+        shown) and their index.
         """
         stamp = self._stamp()
         try:
@@ -93,13 +94,14 @@ class LitbrowseApp(App[None]):
             self.call_from_thread(self.notify, Content(str(error)), severity="error", timeout=30)
             return
         self._show(data, stamp)  # the papers, before indexing takes the interpreter
-        index = SearchIndex(data.papers, with_abstracts=False)
+        index = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
         self.call_from_thread(setattr, self, "search_index", index)
-        attach_details(self.store_path, data)
-        for warning in data.warnings:
-            self.call_from_thread(self.notify, Content(warning), severity="warning", timeout=15)
+        open_details(self.store_path, data)
         self.call_from_thread(self.main_screen.abstracts_arrived)
-        index.add_abstracts()
+        self._warn(data.warnings)
+        index.add_abstracts(data.details.abstracts() if data.details else None)
+        if data.details and data.details.damage:
+            self._warn([data.details.damage])
         self.call_from_thread(self.status, f"{len(data.papers)} papers, {len(data.authors)} authors · "
                                            "/ search · ? help")
 
@@ -108,6 +110,10 @@ class LitbrowseApp(App[None]):
         drawn = threading.Event()
         self.call_from_thread(self.loaded, build_catalog(data), stamp, drawn)
         drawn.wait(timeout=2)
+
+    def _warn(self, warnings: list[str]) -> None:
+        for warning in warnings:
+            self.call_from_thread(self.notify, Content(warning), severity="warning", timeout=15)
 
     def _part_size(self, name: str | None) -> int:
         try:
@@ -186,7 +192,7 @@ class LitbrowseApp(App[None]):
 
         paper = self.current_paper()
         if paper is not None:
-            self.copy_to_clipboard(to_bibtex(paper))
+            self.copy_to_clipboard(to_bibtex(self.main_screen.catalog.data.fill(paper)))
             self.notify("Copied the BibTeX entry", timeout=3)
 
     def action_open_link(self) -> None:

@@ -60,6 +60,14 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if not k.startswith("_")}
 
 
+def public_paper(paper: dict[str, Any]) -> dict[str, Any]:
+    """A paper in the JSON contract: every field, in the documented order ('abstract' is
+    null where it was not read: `papers` leaves the details file closed)."""
+    from store.model import PAPER_FIELDS
+
+    return {name: paper.get(name) for name in PAPER_FIELDS}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     store_path: Path = (args.store or default_store_path()).expanduser()
@@ -73,10 +81,13 @@ def main(argv: list[str] | None = None) -> int:
             from tui.app import run_app
 
             return run_app(store_path)
-        from store.persistence import load
+        from store.persistence import load, open_details
 
-        # Each command reads only the store files it needs (the details are the largest).
-        data = load(store_path, with_papers=command != "authors", with_details=command in ("show", "search"))
+        # Each command reads only the store files it needs: the details (abstracts) are
+        # the largest, and are read a paper at a time.
+        data = load(store_path, with_papers=command != "authors", with_details=False)
+        if command in ("show", "search"):
+            open_details(store_path, data)
         for warning in data.warnings:
             print(f"litbrowse: warning: {printable(warning)}", file=sys.stderr)
         return {"authors": run_authors, "papers": run_papers, "show": run_show,
@@ -150,7 +161,7 @@ def run_papers(data: StoreData, args: argparse.Namespace, _: Path) -> int:
     else:
         papers = sorted(papers, key=lambda p: (p.get("date") or f"{p.get('year') or 0:04}", p["id"]), reverse=True)
     if args.json:
-        emit_json([public(p) for p in papers])
+        emit_json([public_paper(p) for p in papers])
     else:
         tables.print_papers(papers)
     return 0
@@ -165,13 +176,14 @@ def run_show(data: StoreData, args: argparse.Namespace, _: Path) -> int:
                         "(ids are listed by `litbrowse papers` and `litbrowse authors`)")
         emit_json(public(author)) if args.json else tables.print_author(author)
         return 0
+    data.fill(paper)
     if args.bibtex:
         from store.bibtex import to_bibtex
 
         sys.stdout.write(printable(to_bibtex(paper)).replace("\\x0a", "\n"))
         return 0
     if args.json:
-        emit_json(public(paper))
+        emit_json(public_paper(paper))
     else:
         titles = {p["id"]: p["display_title"] for p in data.papers}
         tables.print_paper(paper, titles)
@@ -184,7 +196,11 @@ def run_search(data: StoreData, args: argparse.Namespace, _: Path) -> int:
     if args.limit < 1:
         return fail("--limit must be at least 1")
     try:
-        results = SearchIndex(data.papers).search(" ".join(args.query), limit=args.limit)
+        index = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
+        index.add_abstracts(data.details.abstracts() if data.details else None)
+        if data.details and data.details.damage:
+            print(f"litbrowse: warning: {printable(data.details.damage)}", file=sys.stderr)
+        results = index.search(" ".join(args.query), limit=args.limit)
     except QueryError as error:
         return fail(str(error))
     if args.json:

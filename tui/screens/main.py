@@ -158,13 +158,16 @@ class MainScreen(Screen[None]):
         self.show_detail(paper)
 
     def abstracts_arrived(self) -> None:
-        """The store's abstracts were read after the lists: show the current paper's."""
-        self.query_one(PaperDetail).relayout()
+        """The store's details file is open, after the lists: show the current paper's abstract."""
+        detail = self.query_one(PaperDetail)
+        if detail.paper is not None:
+            self.catalog.data.fill(detail.paper)
+        detail.relayout()
 
     def show_detail(self, paper: dict[str, Any] | None) -> None:
         detail = self.query_one(PaperDetail)
         linked = self.catalog.authors_of(paper) if paper else []
-        detail.show(paper, linked, self.papers_by_id)
+        detail.show(paper and self.catalog.data.fill(paper), linked, self.papers_by_id)
         detail.border_title = "Paper" if paper is None else f"Paper · {paper['id']}"
 
     def place(self) -> Place:

@@ -161,9 +161,12 @@ def merge_papers(records: list[Paper]) -> list[Paper]:
             id_of_key[key] = paper["id"]
     by_id = {paper["id"]: paper for paper in papers}
     for paper in papers:
-        related = {id_of_key[k] for k in paper["_related_keys"] if k in id_of_key} - {paper["id"]}
-        # Newest first, as the related-papers lists show them.
-        paper["related"] = [other["id"] for other in _newest_first(by_id[i] for i in related)]
+        if paper["_related_keys"]:  # most papers list none
+            related = {id_of_key[k] for k in paper["_related_keys"] if k in id_of_key} - {paper["id"]}
+            # Newest first, as the related-papers lists show them.
+            paper["related"] = [other["id"] for other in _newest_first(by_id[i] for i in related)]
+        else:
+            paper["related"] = []
         paper["display_title"] = display_title(paper)
     papers.sort(key=lambda p: p["id"])
     return papers

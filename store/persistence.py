@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import hashlib
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -211,13 +210,13 @@ def save(path: Path, data: StoreData) -> None:
 
 def _write_part(path: Path, part: str, docs: Iterable[dict[str, Any]]) -> str:
     """Write one part file (a TinyDB file with one table) and return its name."""
-    payload = parts.encode(part, docs)
+    encoded = parts.encode(part, docs)
     # Named by content: saving the same content again names the same file, which
     # is then not written again, and a save that changes nothing changes no byte.
-    name = f"{path.name}.{part}.{hashlib.sha1(payload).hexdigest()[:16]}"
+    name = f"{path.name}.{part}.{encoded.digest[:16]}"
     file = path.with_name(name)
-    if not (file.exists() and file.stat().st_size == len(payload)):
-        atomic_write(file, payload)
+    if not (file.exists() and file.stat().st_size == encoded.size):
+        atomic_write(file, encoded.chunks)
     return name
 
 

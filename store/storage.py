@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,13 +50,25 @@ class OrjsonStorage(Storage):
         pass
 
 
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Write payload to path so that readers see the old file or the new one, whole."""
+def atomic_write(path: Path, payload: bytes | Iterable[bytes | memoryview]) -> None:
+    """Write payload (bytes, or chunks of them) to path so that readers see the old file or the new one, whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            if isinstance(payload, bytes):
+                handle.write(payload)
+            else:
+                # A megabyte at a time: one write call per chunk would be 300,000 calls.
+                batch: list[bytes | memoryview] = []
+                size = 0
+                for chunk in payload:
+                    batch.append(chunk)
+                    size += len(chunk)
+                    if size >= 1 << 20:
+                        handle.write(b"".join(batch))
+                        batch, size = [], 0
+                handle.write(b"".join(batch))
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():

@@ -37,22 +37,31 @@ _HEADING = re.compile(r"^\d[\d,]*\s+Papers?$")
 _CATEGORY = re.compile(r"^[A-Z]{2,5}(?:\.[A-Z]{2})?$")
 
 
+# A date line is short ('CVLGMar 26, 2023Code'); longer lines (titles, abstracts)
+# are not tried against the pattern at all.
+_DATE_LINE_MAX = 80
+
+
+def _date_match(line: str) -> re.Match[str] | None:
+    return DATE_LINE.match(line.strip()) if len(line) <= _DATE_LINE_MAX else None
+
+
 def score(lines: list[str]) -> int:
-    dates = sum(1 for line in lines if DATE_LINE.match(line.strip()))
+    dates = sum(1 for line in lines if _date_match(line))
     metrics = sum(1 for line in lines[:40] for rx in _METRICS.values() if rx.match(line.strip()))
     return 3 * dates + 2 * metrics
 
 
 def parse(lines: list[str]) -> ParsedPage:
     page = ParsedPage(format=NAME)
-    starts = [i for i, line in enumerate(lines) if DATE_LINE.match(line.strip())]
-    header_end = starts[0] if starts else len(lines)
+    dated = [(i, match) for i, line in enumerate(lines) if (match := _date_match(line))]
+    header_end = dated[0][0] if dated else len(lines)
     _parse_header(lines[:header_end], page)
 
     raw_entries = []
-    for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        raw_entries.append((DATE_LINE.match(lines[start].strip()), _blocks(lines[start + 1 : end])))
+    for n, (start, match) in enumerate(dated):
+        end = dated[n + 1][0] if n + 1 < len(dated) else len(lines)
+        raw_entries.append((match, _blocks(lines[start + 1 : end])))
     explicit_years = [int(m.group("year")) for m, _ in raw_entries if m.group("year")]
     # scholarfeed leaves out the year of this year's papers; the page shows every
     # earlier year, so the missing one is the year after the latest it shows.

@@ -1,0 +1,53 @@
+"""Part files: one document per line, still JSON that TinyDB reads as it is."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store import parts
+
+# Strings made of the characters that could confuse a line or document boundary.
+TRICKY = st.text(alphabet=st.sampled_from(list('",:{}[]\\\n 12ab\u2028\x00é')), max_size=12)
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), TRICKY, st.lists(TRICKY, max_size=3))
+DOCS = st.lists(st.dictionaries(st.sampled_from(["id", "title", "abstract", "keys", "1", "2"]), VALUES), max_size=6)
+
+
+def write(tmp_path, table, docs):
+    encoded = parts.encode(table, docs)
+    path = tmp_path / "part"
+    path.write_bytes(b"".join(encoded.chunks))
+    return path, encoded
+
+
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")),
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=DOCS)
+def test_any_documents_come_back_line_by_line_and_as_json(tmp_path, docs):
+    path, encoded = write(tmp_path, "papers", docs)
+    data = path.read_bytes()
+    assert len(data) == encoded.size
+    assert json.loads(data) == {"papers": {str(n): doc for n, doc in enumerate(docs, start=1)}}
+    assert data.count(b"\n") == len(docs) + 2 if docs else data == b'{"papers":{\n}}\n'
+    with parts.PartFile(path, "papers") as part:
+        read = list(part.docs())
+        assert [doc for _, doc in read] == docs
+        assert [part.doc_at(offset) for offset, _ in read] == docs
+
+
+def test_documents_holding_a_line_start_inside_a_string_take_the_careful_path(tmp_path):
+    docs = [{"title": 'a ,"2":{ b', "n": 1}, {"title": "x", "nested": {"2": {"k": 1}}}, {"title": "z"}]
+    path, _ = write(tmp_path, "papers", docs)
+    assert path.read_bytes().split(b"\n")[1:4] == [
+        b'"1":{"title":"a ,\\"2\\":{ b","n":1},', b'"2":{"title":"x","nested":{"2":{"k":1}}},', b'"3":{"title":"z"}']
+    assert parts.read_all(path, "papers") == docs
+
+
+def test_the_same_documents_give_the_same_bytes_and_digest(tmp_path):
+    docs = [{"id": f"p{n}", "abstract": "words " * n} for n in range(50)]
+    first, second = parts.encode("details", docs), parts.encode("details", [dict(d) for d in docs])
+    assert b"".join(first.chunks) == b"".join(second.chunks) and first.digest == second.digest
+    assert parts.encode("details", docs[:-1]).digest != first.digest

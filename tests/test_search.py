@@ -1,0 +1,126 @@
+"""Search: typo tolerance, ranking, filters, phrases and spans, on the sample pages and on
+small made-up stores where each rule can be seen alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from store.persistence import load, open_details
+from store.search import QueryError, SearchIndex
+
+
+@pytest.fixture(scope="module")
+def index(seeded_store) -> SearchIndex:
+    return SearchIndex(load(seeded_store).papers)
+
+
+def titles(index: SearchIndex, query: str, limit: int = 10) -> list[str]:
+    return [result.paper["display_title"] for result in index.search(query, limit=limit)]
+
+
+GRAPH_PERCEIVER = "Graph Perceiver IO: A General Architecture for Graph Structured Data"
+
+
+@pytest.mark.parametrize("query, first", [
+    ("grahp perciever", GRAPH_PERCEIVER),  # swapped letters in both words
+    ("perceivver", GRAPH_PERCEIVER),  # a letter too many
+    ("perciever graph", GRAPH_PERCEIVER),  # the words in another order
+    ("graph perceiver transformer", GRAPH_PERCEIVER),  # a word the title does not have
+    ("supervison complexty", "Supervision complexity and its role in knowledge distillation"),  # letters missing
+    ("matrix aproximation local", "Local Low-Rank Matrix Approximation"),
+    ("kernal spectral mixture", "Approximate Inference for Spectral Mixture Kernel"),
+    ("xernel attention", "Implicit Kernel Attention"),  # the first letter wrong
+    ("local colaborative", "Local Collaborative Ranking"),
+])
+def test_a_mistyped_half_remembered_title_still_comes_first(index, query, first):
+    assert titles(index, query)[0] == first
+
+
+def test_exact_words_beat_prefixes_which_beat_abstracts(index):
+    results = index.search("kernel", limit=5)
+    assert [(r.field, r.paper["display_title"]) for r in results[:3]] == [
+        ("title", "Implicit Kernel Attention"),
+        ("title", "Approximate Inference for Spectral Mixture Kernel"),
+        ("title", "Sequential Recommendation with Relation-Aware Kernelized Self-Attention"),
+    ]
+    assert [r.field for r in results[3:]] == ["abstract", "abstract"]
+
+
+def test_one_or_two_letters_find_title_words_that_start_so(index):
+    for query, count in (("gr", 4), ("l", 8)):
+        found = titles(index, query, limit=8)
+        assert len(found) == count
+        assert all(any(w.lower().startswith(query) for w in t.replace("-", " ").split()) for t in found)
+    assert titles(index, "gr")[0] == GRAPH_PERCEIVER  # two words start with 'gr'
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("author:lebanon year:2013", {"Local Low-Rank Matrix Approximation",
+                                  "Matrix Approximation under Local Low-Rank Assumption"}),
+    ("local year:2014-2015", {"Local Context Sparse Coding", "Local Collaborative Ranking"}),
+    ("cat:ML kernel", {"Approximate Inference for Spectral Mixture Kernel"}),
+    ('"low-rank matrix"', {"Local Low-Rank Matrix Approximation", "LLORMA: Local Low-Rank Matrix Approximation"}),
+    ("low rank author:samy", {"LLORMA: Local Low-Rank Matrix Approximation", "Local Collaborative Ranking"}),
+])
+def test_filters_and_phrases_narrow_the_results_exactly(index, query, expected):
+    assert set(titles(index, query, limit=50)) == expected
+
+
+def test_year_and_venue_filters_alone_list_what_they_hold(index):
+    newest = index.search("year:>2025", limit=50)
+    assert len(newest) == 4 and {r.paper["year"] for r in newest} == {2026}
+    icml = index.search("venue:icml", limit=50)
+    assert len(icml) == 4 and all("ICML" in r.paper["venue"] for r in icml)
+
+
+@pytest.mark.parametrize("query, message", [
+    ("year:20x", "year:20x: not a year; write year:2021, year:2019-2022 or year:>2020"),
+    ("year:2022-2019", "year:2022-2019: the range runs backwards (write year:2019-2022)"),
+    ("kernel author:", "author: needs a value, e.g. author:lebanon"),
+])
+def test_a_malformed_filter_says_what_was_expected(index, query, message):
+    with pytest.raises(QueryError) as error:
+        index.search(query)
+    assert str(error.value) == message
+
+
+def test_spans_mark_the_matched_words_and_the_typed_part_of_a_prefix(index):
+    [result] = index.search("lcoal low ra", limit=1)
+    assert result.paper["display_title"] == "Local Low-Rank Matrix Approximation"
+    assert result.spans == [(0, 5), (6, 9), (10, 12)]
+    assert result.as_json()["spans"] == [[0, 5], [6, 9], [10, 12]]
+
+
+def paper(pid: str, title: str | None = None, authors: tuple[str, ...] = (), abstract: str | None = None,
+          venue: str | None = None, date: str = "2020-01-01") -> dict:
+    return {"id": pid, "title": title, "display_title": title or f"({pid})", "authors": list(authors),
+            "abstract": abstract, "venue": venue, "date": date, "year": int(date[:4]), "category": None}
+
+
+def test_a_title_match_beats_an_author_match_which_beats_venue_and_abstract_matches():
+    papers = [
+        paper("abstract", "Robust learning", abstract="We study the falcon as a model organism.", date="2024-01-01"),
+        paper("venue", "Sparse coding", venue="Falcon Workshop", date="2023-01-01"),
+        paper("author", "Graph methods", authors=("Anna Falcon",), date="2022-01-01"),
+        paper("title", "Falcon: fast optimisation", date="2019-01-01"),
+        paper("none", "Unrelated work", date="2025-01-01"),
+    ]
+    ranked = [r.paper["id"] for r in SearchIndex(papers).search("falcon")]
+    assert ranked[:2] == ["title", "author"] and set(ranked[2:]) == {"venue", "abstract"}
+
+
+def test_a_paper_without_a_title_is_found_by_its_abstract():
+    papers = [paper("untitled", abstract="Zebrafish regenerate their fins."), paper("other", "Fin whales")]
+    [result] = SearchIndex(papers).search("zebrafsh")
+    assert (result.paper["id"], result.field, result.spans) == ("untitled", "abstract", [(0, 9)])
+
+
+def test_abstracts_read_from_disk_rank_as_abstracts_held_in_memory(seeded_store, index):
+    data = load(seeded_store, with_details=False)
+    lazy = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
+    open_details(seeded_store, data)
+    lazy.add_abstracts(data.details.abstracts())
+    for query in ("pseudocoreset", "kernel", "retriever reader", '"temporal dynamics"', "bayesian coreset"):
+        expected = [(r.paper["id"], round(r.score, 6), r.field, r.spans) for r in index.search(query)]
+        assert [(r.paper["id"], round(r.score, 6), r.field, r.spans) for r in lazy.search(query)] == expected
+    assert not any("abstract" in p for p in data.papers)  # read for ranking, not kept

@@ -11,6 +11,7 @@ the matched field), so a keystroke costs milliseconds at 100,000 papers.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz
 
+from store.collector import collector_paused
 from store.model import Paper
 from store.query import Query, QueryError, parse_query
 from store.text import fold, name_key
@@ -116,20 +118,27 @@ class SearchIndex:
         self.size = len(self.papers)
         self.all = (1 << self.size) - 1
         self._abstract_of = abstract_of or (lambda paper: paper.get("abstract"))
-        self.fields: dict[str, FieldIndex] = {}
-        for name in ("title", "authors", "meta"):
-            self.fields[name] = FieldIndex(((i, field_text(p, name)) for i, p in enumerate(self.papers)), self.size)
         self._years: dict[int, list[int]] = defaultdict(list)
         self._categories: dict[str, list[int]] = defaultdict(list)
-        for index, paper in enumerate(self.papers):
-            if paper.get("year"):
-                self._years[paper["year"]].append(index)
-            if paper.get("category"):
-                self._categories[paper["category"].upper()].append(index)
+        # Each spelling of a name once, with its papers: a name recurs on hundreds of
+        # papers, and its words are looked up once rather than on each of them.
+        by_spelling: dict[str, array] = defaultdict(lambda: array("i"))
+        with collector_paused():
+            for index, paper in enumerate(self.papers):
+                if paper.get("year"):
+                    self._years[paper["year"]].append(index)
+                if paper.get("category"):
+                    self._categories[paper["category"].upper()].append(index)
+                for name in paper.get("authors") or ():
+                    by_spelling[name].append(index)
         self._author_names: dict[str, list[int]] = defaultdict(list)
-        for index, paper in enumerate(self.papers):
-            for name in paper.get("authors") or ():
-                self._author_names[fold(name)].append(index)
+        for name, ids in by_spelling.items():
+            self._author_names[fold(name)].extend(ids)
+        self.fields: dict[str, FieldIndex] = {
+            "title": FieldIndex(((i, field_text(p, "title")) for i, p in enumerate(self.papers)), self.size),
+            "authors": FieldIndex(((ids, name) for name, ids in by_spelling.items()), self.size),
+            "meta": FieldIndex(((i, field_text(p, "meta")) for i, p in enumerate(self.papers)), self.size),
+        }
         if with_abstracts:
             self.add_abstracts()
 

@@ -73,18 +73,24 @@ def bits(mask: int, limit: int | None = None) -> Iterator[int]:
 class FieldIndex:
     """Vocabulary and postings of one field."""
 
-    def __init__(self, texts: Iterable[tuple[int, str]], size: int) -> None:
-        """texts: (paper index, text) pairs, in any order; size: how many papers there are."""
+    def __init__(self, texts: Iterable[tuple[int | array, str]], size: int) -> None:
+        """texts: (paper index, text) pairs, in any order, or (indices, text) for a text
+        many papers share (an author's name); size: how many papers there are."""
         self.size = size
         self._nbytes = size // 8 + 1
         # Arrays from the start: a list of ints would cost 36 bytes a posting, not 4.
-        self.postings: dict[str, array] = defaultdict(lambda: array("i"))
+        postings: dict[str, array] = defaultdict(lambda: array("i"))
         with collector_paused():
             for index, text in texts:
-                if text:
+                if not text:
+                    continue
+                if isinstance(index, int):
                     for word in set(words_of(text)):
-                        self.postings[word].append(index)
-        self.postings = dict(self.postings)
+                        postings[word].append(index)
+                else:
+                    for word in set(words_of(text)):
+                        postings[word].extend(index)
+        self.postings = dict(postings)
         self.vocab = sorted(self.postings)
         # Candidates for typo matching, by (first letter, length) and by ("", length);
         # numbers are left out: a mistyped number is another number.

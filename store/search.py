@@ -48,6 +48,15 @@ def field_text(paper: Paper, name: str, abstract: str | None = None) -> str:
     return abstract or paper.get("abstract") or paper.get("summary") or ""
 
 
+def swapped(term: str) -> list[str]:
+    """A short word with two neighbouring letters swapped ('lwo' -> 'low'): the one typo a
+    three-letter word is allowed, because it keeps the word's letters (a changed letter
+    would make it another word)."""
+    if len(term) != 3 or term.isdigit():
+        return []
+    return [term[:i] + term[i + 1] + term[i] + term[i + 2:] for i in range(2) if term[i] != term[i + 1]]
+
+
 @dataclass
 class TermMatch:
     """What one query word matches in one field."""
@@ -222,7 +231,10 @@ class SearchIndex:
             exact = index.words_mask((term,), (term, "="))
             prefixed = index.prefixed(term)
             strong = index.words_mask(prefixed, (term, "^")) if prefixed else 0
-            near = frozenset(index.near(term, edits, open_word, same_start)) if edits else frozenset()
+            if edits:
+                near = frozenset(index.near(term, edits, open_word, same_start))
+            else:
+                near = frozenset(word for word in swapped(term) if word in index.postings)
             weak = index.words_mask(near, (term, "~", str(open_word), str(same_start))) if near else 0
             per_field[name] = TermMatch(exact=exact, strong=strong | exact, weak=weak, near_words=near)
         return per_field

@@ -36,6 +36,12 @@ def test_a_mistyped_half_remembered_title_still_comes_first(index, query, first)
     assert titles(index, query)[0] == first
 
 
+def test_a_three_letter_word_may_have_two_letters_swapped_but_none_changed(index):
+    [result] = index.search("lcoal lwo rank", limit=1)
+    assert result.spans == [(0, 5), (6, 9), (10, 14)]  # 'lwo' matched 'Low'
+    assert index.search("lxw rank", limit=1)[0].spans == [(10, 14)]  # 'lxw' matched nothing
+
+
 def test_exact_words_beat_prefixes_which_beat_abstracts(index):
     results = index.search("kernel", limit=5)
     assert [(r.field, r.paper["display_title"]) for r in results[:3]] == [

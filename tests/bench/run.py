@@ -41,6 +41,8 @@ def bench_size(papers: int, work: Path) -> dict:
     subprocess.run([sys.executable, "-m", "tui", "--store", str(store), "ingest", str(pages)],
                    check=True, stdout=subprocess.DEVNULL)
     ingest_s = time.perf_counter() - started
+    # The largest child so far: sizes run smallest first, so this is this ingest (or a worker of it).
+    ingest_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     from store.persistence import load, open_details
     from store.search import SearchIndex
@@ -69,6 +71,7 @@ def bench_size(papers: int, work: Path) -> dict:
 
     row = {
         "papers": papers, "ingest_s": ingest_s, "ingest_papers_per_s": papers / ingest_s,
+        "ingest_peak_rss_mb": ingest_rss_mb,
         "store_open_s": open_s, "title_index_s": title_index_s,
         "abstracts_read_s": abstracts_s, "abstract_index_s": abstract_index_s,
         "keystrokes": len(latencies), "search_median_ms": statistics.median(latencies),
@@ -78,7 +81,7 @@ def bench_size(papers: int, work: Path) -> dict:
     row.update(fzf_latency(titles, work))
     if row.get("fzf_median_ms"):
         row["fzf_over_litbrowse_median"] = row["fzf_median_ms"] / row["search_median_ms"]
-    row["app_ready_s"], row["app_papers_shown_s"] = app_ready(store)
+    row["app_ready_s"], row["app_papers_shown_s"], row["app_indexed_s"], row["app_peak_rss_mb"] = app_ready(store)
     return row
 
 
@@ -97,10 +100,11 @@ def fzf_latency(titles: list[str], work: Path) -> dict:
     return {"fzf_median_ms": statistics.median(latencies), "fzf_p95_ms": percentile(latencies, 0.95)}
 
 
-def app_ready(store: Path) -> tuple[float, float]:
+def app_ready(store: Path) -> tuple[float, float, float, float]:
     """Seconds from the app's first import to its first screen ready for keys (the authors
-    listed), and to the first author's papers listed (headless). A large store shows its
-    authors before its papers; a small one both at once.
+    listed), to the first author's papers listed, and to the search index holding the
+    abstracts too (headless); and the app's peak RSS in MB once it has. A large store shows
+    its authors before its papers; a small one both at once.
 
     Timed inside the child process, so interpreter start-up and shutdown are not counted.
     """
@@ -116,13 +120,18 @@ def app_ready(store: Path) -> tuple[float, float]:
         "        authors = time.perf_counter() - t\n"
         "        while not screen.query_one('#papers').count:\n"
         "            await asyncio.sleep(0.005)\n"
-        "        print(authors, time.perf_counter() - t)\n"
+        "        papers = time.perf_counter() - t\n"
+        "        while not (app.search_index and app.search_index.has_abstracts):\n"
+        "            await asyncio.sleep(0.02)\n"
+        "        import resource\n"
+        "        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "        print(authors, papers, time.perf_counter() - t, rss)\n"
         "        app.exit()\n"
         "asyncio.run(main())\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True)
-    authors, papers = out.stdout.strip().splitlines()[-1].split()
-    return float(authors), float(papers)
+    authors, papers, indexed, rss = out.stdout.strip().splitlines()[-1].split()
+    return float(authors), float(papers), float(indexed), float(rss)
 
 
 def main() -> None:
@@ -148,8 +157,9 @@ def format_row(row: dict) -> str:
             f" index {row['abstract_index_s']:.2f}s"
             f" | search median {row['search_median_ms']:.2f}ms p95 {row['search_p95_ms']:.2f}ms"
             f" | fzf median {fzf}ms ({ratio}) | app ready {row['app_ready_s']:.2f}s"
-            f" (papers shown {row['app_papers_shown_s']:.2f}s)"
-            f" | peak RSS {row['peak_rss_mb']:.0f}MB")
+            f" (papers shown {row['app_papers_shown_s']:.2f}s, all indexed {row['app_indexed_s']:.1f}s)"
+            f" | peak RSS: search {row['peak_rss_mb']:.0f}MB, app {row['app_peak_rss_mb']:.0f}MB,"
+            f" ingest {row['ingest_peak_rss_mb']:.0f}MB")
 
 
 if __name__ == "__main__":

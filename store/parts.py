@@ -18,6 +18,7 @@ layout) is still read, whole.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
@@ -152,9 +153,10 @@ class PartFile:
             if start > 8 and end != -1 and b"\\" not in line[start:end]:
                 found[line[start:end].decode()] = offset
             elif line not in (b"}}\n", b"\n"):
-                doc_id = _parse_line(line).get("id")
-                if isinstance(doc_id, str):
-                    found[doc_id] = offset
+                with contextlib.suppress(PartDamaged):  # a damaged line costs its own document only
+                    doc_id = _parse_line(line).get("id")
+                    if isinstance(doc_id, str):
+                        found[doc_id] = offset
             offset += len(line)
         return found
 

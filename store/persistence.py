@@ -34,7 +34,7 @@ from tinydb import TinyDB
 
 from store import parts
 from store.details import Details
-from store.model import Author, Paper
+from store.model import PAPER_FIELDS, Author, Paper
 from store.storage import OrjsonStorage, StoreError, atomic_write, write_lock
 
 __all__ = [
@@ -226,14 +226,17 @@ def store_files(path: Path, data: StoreData) -> list[Path]:
     return [file for file in files if file.exists()]
 
 
+# The papers file's fields, in one order whatever order a paper's dict was built in
+# (merging edits records in place), so the same papers always make the same bytes.
+_STORED_FIELDS = tuple(name for name in PAPER_FIELDS if name != "abstract") + ("_owned_on",)
+
+
 def _stored_form(paper: Paper) -> Paper:
     """The paper as the papers file keeps it: no details, and no display title that repeats the title."""
-    copy = dict(paper)  # a C-level copy: ten times faster than filtering the keys
-    for name in ("abstract", "_keys", "_related_keys"):
-        copy.pop(name, None)
-    if copy.get("display_title") == copy.get("title"):
-        del copy["display_title"]
-    return copy
+    stored = {name: paper.get(name) for name in _STORED_FIELDS}
+    if stored["display_title"] == stored["title"]:
+        del stored["display_title"]
+    return stored
 
 
 def _remove_part_files(path: Path, part: str, keep: set[str | None]) -> None:

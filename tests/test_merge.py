@@ -85,6 +85,7 @@ def test_order_independence(tmp_path):
     one, other = load(forward), load(backward)
     assert (one.papers, one.authors, one.pages) == (other.papers, other.authors, other.pages)
     assert one.details_file.split(".")[-1] == other.details_file.split(".")[-1]
+    assert one.papers_file.split(".")[-1] == other.papers_file.split(".")[-1]
 
 
 def test_title_only_record_gains_arxiv_id_later(tmp_path):

@@ -19,10 +19,8 @@ layout) is still read, whole.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -41,46 +39,57 @@ class PartDamaged(Exception):
     """The part file cannot be read as a TinyDB file with its table; the message says why."""
 
 
-@dataclass
-class Encoded:
-    """A part file's bytes, as chunks to write one after another, and a digest of the content."""
-
-    chunks: list[bytes | memoryview]
-    size: int
-    digest: str
+# Documents dumped by orjson at a time: few enough to keep memory flat, many
+# enough that orjson's cost per call (5 µs) does not count.
+_BATCH = 2048
 
 
-def encode(table: str, docs: Iterable[Doc]) -> Encoded:
-    """The part file: a TinyDB table, documents numbered from 1, one per line."""
+def lines(table: str, docs: Iterable[Doc]) -> Iterator[bytes | memoryview]:
+    """The part file's bytes, made as they are written: a TinyDB table, documents
+    numbered from 1, one per line."""
     head = b'{"%s":{' % table.encode()
-    docs = list(docs)
-    numbered = dict(zip(map(str, range(1, len(docs) + 1)), docs, strict=True))
+    yield head + b"\n"
+    count = 0
+    for batch in _batches(docs, _BATCH):
+        for document in _documents(head, table, count + 1, batch):
+            if count:
+                yield b",\n"
+            yield document
+            count += 1
+    yield b"\n}}\n" if count else b"}}\n"
+
+
+def _documents(head: bytes, table: str, first: int, batch: list[Doc]) -> list[bytes | memoryview]:
+    """Each document of the batch as its line's text ('"N":{…}'), numbered from first."""
+    numbered = dict(zip(map(str, range(first, first + len(batch))), batch, strict=True))
     whole = orjson.dumps({table: numbered})
-    # orjson takes 5 µs a call: 100,000 documents dumped one by one cost a second,
-    # the table dumped whole a tenth of that. Its lines are then found by searching
-    # for each document's start, ',"N":{' - which cannot occur inside a string (the
-    # quote would be escaped) and, in documents without nested objects, nowhere
-    # else. `":{` counted once per document (and once for the table) proves there
-    # are none (a string holding `":{` counts too, and takes the slow path).
+    # The batch is dumped whole and cut at each document's start, ',"N":{', which
+    # cannot occur inside a string (its quote would be escaped) and, in documents
+    # without nested objects, nowhere else. Counting `":{` once per document (and
+    # once for the table) proves there are none; a string holding `":{` counts too,
+    # and takes the careful path.
     if whole.count(b'":{') != len(numbered) + 1:
-        return _encode_one_by_one(head, numbered, whole)
+        return [b'"%s":%s' % (number.encode(), orjson.dumps(doc)) for number, doc in numbered.items()]
     view = memoryview(whole)
-    chunks: list[bytes | memoryview] = [head + b"\n"]
+    documents: list[bytes | memoryview] = []
     start = len(head)
-    for number in range(2, len(numbered) + 1):
+    for number in range(first + 1, first + len(batch)):
         end = whole.find(b',"%d":{' % number, start)
-        chunks += (view[start:end], b",\n")
+        documents.append(view[start:end])
         start = end + 1
-    chunks += (view[start : len(whole) - 2], b"\n}}\n") if numbered else (b"}}\n",)
-    return Encoded(chunks, len(whole) + len(numbered) + 2, hashlib.sha1(whole).hexdigest())
+    documents.append(view[start : len(whole) - 2])
+    return documents
 
 
-def _encode_one_by_one(head: bytes, numbered: dict[str, Doc], whole: bytes) -> Encoded:
-    chunks: list[bytes | memoryview] = [head + b"\n"]
-    for number, doc in numbered.items():
-        chunks += (b'"%s":' % number.encode(), orjson.dumps(doc), b",\n")
-    chunks[-1] = b"\n}}\n" if numbered else b"}}\n"
-    return Encoded(chunks, sum(map(len, chunks)), hashlib.sha1(whole).hexdigest())
+def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
+    batch: list[Doc] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class PartFile:

@@ -35,7 +35,7 @@ from tinydb import TinyDB
 from store import parts
 from store.details import Details
 from store.model import PAPER_FIELDS, Author, Paper
-from store.storage import OrjsonStorage, StoreError, atomic_write, write_lock
+from store.storage import OrjsonStorage, StoreError, write_lock, write_named_by_content
 
 __all__ = [
     "SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_papers", "attach_details", "open_details", "save",
@@ -209,15 +209,12 @@ def save(path: Path, data: StoreData) -> None:
 
 
 def _write_part(path: Path, part: str, docs: Iterable[dict[str, Any]]) -> str:
-    """Write one part file (a TinyDB file with one table) and return its name."""
-    encoded = parts.encode(part, docs)
-    # Named by content: saving the same content again names the same file, which
-    # is then not written again, and a save that changes nothing changes no byte.
-    name = f"{path.name}.{part}.{encoded.digest[:16]}"
-    file = path.with_name(name)
-    if not (file.exists() and file.stat().st_size == encoded.size):
-        atomic_write(file, encoded.chunks)
-    return name
+    """Write one part file (a TinyDB file with one table) and return its name.
+
+    Named by content: saving the same content again names the same file, which is
+    left as it is, and a save that changes nothing changes no byte.
+    """
+    return write_named_by_content(path.parent, f"{path.name}.{part}", parts.lines(part, docs))
 
 
 def store_files(path: Path, data: StoreData) -> list[Path]:

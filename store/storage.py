@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from tinydb.storages import Storage
@@ -52,31 +53,68 @@ class OrjsonStorage(Storage):
 
 def atomic_write(path: Path, payload: bytes | Iterable[bytes | memoryview]) -> None:
     """Write payload (bytes, or chunks of them) to path so that readers see the old file or the new one, whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _publish(_write_temporary(path.parent, path.name, payload), path)
+
+
+def write_named_by_content(directory: Path, prefix: str, chunks: Iterable[bytes | memoryview]) -> str:
+    """Write chunks to `prefix.<digest>` in directory, atomically, and return that name.
+
+    The digest (of the bytes written) is known only at the end, so the chunks can be
+    made as they are written: a file of 200 MB never needs to be in memory whole.
+    A file of that name already holds the same bytes, and is left untouched.
+    """
+    digest = hashlib.sha1()
+    temporary = _write_temporary(directory, prefix, chunks, digest)
+    name = f"{prefix}.{digest.hexdigest()[:16]}"
+    if (directory / name).exists():
+        temporary.unlink()
+    else:
+        _publish(temporary, directory / name)
+    return name
+
+
+def _write_temporary(directory: Path, name: str, payload: bytes | Iterable[bytes | memoryview],
+                     digest: Any = None) -> Path:
+    """A synced temporary file beside the target (`.name.XXXX.tmp`, which a later writer
+    holding the lock removes if this one dies) holding payload."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
-            if isinstance(payload, bytes):
-                handle.write(payload)
-            else:
-                # A megabyte at a time: one write call per chunk would be 300,000 calls.
-                batch: list[bytes | memoryview] = []
-                size = 0
-                for chunk in payload:
-                    batch.append(chunk)
-                    size += len(chunk)
-                    if size >= 1 << 20:
-                        handle.write(b"".join(batch))
-                        batch, size = [], 0
-                handle.write(b"".join(batch))
+            # A megabyte at a time: one write call per chunk would be 300,000 calls.
+            batch: list[bytes | memoryview] = []
+            size = 0
+            for chunk in [payload] if isinstance(payload, bytes) else payload:
+                batch.append(chunk)
+                size += len(chunk)
+                if size >= 1 << 20:
+                    _write(handle, b"".join(batch), digest)
+                    batch, size = [], 0
+            _write(handle, b"".join(batch), digest)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            shutil.copymode(path, temp)
-        os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+        raise
+    return Path(temp)
+
+
+def _write(handle: BinaryIO, data: bytes, digest: Any) -> None:
+    handle.write(data)
+    if digest is not None:
+        digest.update(data)
+
+
+def _publish(temporary: Path, path: Path) -> None:
+    """Rename the written temporary file over path, and sync the rename."""
+    try:
+        if path.exists():
+            shutil.copymode(path, temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
         raise
     directory = os.open(path.parent, os.O_RDONLY)
     try:

@@ -17,22 +17,19 @@ DOCS = st.lists(st.dictionaries(st.sampled_from(["id", "title", "abstract", "key
 
 
 def write(tmp_path, table, docs):
-    encoded = parts.encode(table, docs)
     path = tmp_path / "part"
-    path.write_bytes(b"".join(encoded.chunks))
-    return path, encoded
+    path.write_bytes(b"".join(parts.lines(table, docs)))
+    return path
 
 
 @settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(docs=DOCS)
 def test_any_documents_come_back_line_by_line_and_as_json(tmp_path, docs):
-    path, encoded = write(tmp_path, "papers", docs)
-    data = path.read_bytes()
-    assert len(data) == encoded.size
+    data = write(tmp_path, "papers", docs).read_bytes()
     assert json.loads(data) == {"papers": {str(n): doc for n, doc in enumerate(docs, start=1)}}
     assert data.count(b"\n") == len(docs) + 2 if docs else data == b'{"papers":{\n}}\n'
-    with parts.PartFile(path, "papers") as part:
+    with parts.PartFile(tmp_path / "part", "papers") as part:
         read = list(part.docs())
         assert [doc for _, doc in read] == docs
         assert [part.doc_at(offset) for offset, _ in read] == docs
@@ -40,14 +37,29 @@ def test_any_documents_come_back_line_by_line_and_as_json(tmp_path, docs):
 
 def test_documents_holding_a_line_start_inside_a_string_take_the_careful_path(tmp_path):
     docs = [{"title": 'a ,"2":{ b', "n": 1}, {"title": "x", "nested": {"2": {"k": 1}}}, {"title": "z"}]
-    path, _ = write(tmp_path, "papers", docs)
+    path = write(tmp_path, "papers", docs)
     assert path.read_bytes().split(b"\n")[1:4] == [
         b'"1":{"title":"a ,\\"2\\":{ b","n":1},', b'"2":{"title":"x","nested":{"2":{"k":1}}},', b'"3":{"title":"z"}']
     assert parts.read_all(path, "papers") == docs
 
 
-def test_the_same_documents_give_the_same_bytes_and_digest(tmp_path):
+def test_documents_beyond_one_batch_keep_their_order_and_numbers(tmp_path, monkeypatch):
+    monkeypatch.setattr(parts, "_BATCH", 3)
+    docs = [{"id": f"p{n}", "title": 'odd ","4":{' if n == 4 else "t"} for n in range(1, 9)]
+    data = write(tmp_path, "details", docs).read_bytes()
+    assert [line.split(b":", 1)[0] for line in data.split(b"\n")[1:-2]] == [b'"%d"' % n for n in range(1, 9)]
+    assert json.loads(data)["details"] == {str(n): doc for n, doc in enumerate(docs, start=1)}
+    assert parts.read_all(tmp_path / "part", "details") == docs
+
+
+def test_a_part_is_named_by_its_content_and_written_once(tmp_path):
+    from store.storage import write_named_by_content
+
     docs = [{"id": f"p{n}", "abstract": "words " * n} for n in range(50)]
-    first, second = parts.encode("details", docs), parts.encode("details", [dict(d) for d in docs])
-    assert b"".join(first.chunks) == b"".join(second.chunks) and first.digest == second.digest
-    assert parts.encode("details", docs[:-1]).digest != first.digest
+    first = write_named_by_content(tmp_path, "store.json.details", parts.lines("details", docs))
+    stamp = (tmp_path / first).stat().st_mtime_ns
+    again = write_named_by_content(tmp_path, "store.json.details", parts.lines("details", [dict(d) for d in docs]))
+    assert again == first and (tmp_path / first).stat().st_mtime_ns == stamp
+    other = write_named_by_content(tmp_path, "store.json.details", parts.lines("details", docs[:-1]))
+    assert other != first and other.startswith("store.json.details.")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first, other])  # no temporary file left

@@ -121,3 +121,14 @@ def test_regions_find_the_entries_of_every_sample_page():
         assert len(regions) == ENTRIES[page.name], page.name
         # In page order, each from its own first line.
         assert [first for _, first, _ in regions] == sorted({first for _, first, _ in regions})
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_the_fast_title_key_of_ascii_text_is_the_pattern_key(text):
+    """Stored paper ids are digests of these keys: the fast path must never change one."""
+    import re
+
+    from store.text import title_key
+
+    assert title_key(text) == re.sub(r"[\W_]+", " ", text.lower()).strip()

@@ -168,7 +168,9 @@ class SearchIndex:
             texts = ((i, field_text(p, "abstract")) for i, p in enumerate(self.papers))
         else:
             texts = self._streamed(abstracts)
-        self.fields["abstract"] = FieldIndex(texts, self.size)
+        # A new dict, not a new key: the app builds this in a worker thread while
+        # searches iterate over the fields, and a dict may not grow under an iteration.
+        self.fields = {**self.fields, "abstract": FieldIndex(texts, self.size)}
 
     def _streamed(self, abstracts: Iterable[tuple[str, str]]) -> Iterator[tuple[int, str]]:
         """(index, text) of the streamed abstracts, then the summaries of papers without one."""

@@ -296,3 +296,31 @@ async def test_a_damaged_details_file_is_reported_and_the_app_keeps_running(tmp_
         assert said == [f"{details_file}: details file damaged (cut off): the abstracts after it are not "
                         "searched; ingest your pages again"]
         assert app.main_screen.query_one("#papers").count == 10
+
+
+async def test_a_query_typed_before_the_index_is_ready_is_answered_when_it_is(seeded_store, monkeypatch):
+    import asyncio
+    import threading
+
+    import tui.app
+
+    release = threading.Event()
+    real_index = tui.app.SearchIndex
+
+    def slow_index(*args, **kwargs):
+        assert release.wait(timeout=10), "the test never let the index build"
+        return real_index(*args, **kwargs)
+
+    monkeypatch.setattr(tui.app, "SearchIndex", slow_index)
+    app = LitbrowseApp(seeded_store, watch_store=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not app.main_screen.query_one("#papers").count:
+            await asyncio.sleep(0.01)
+        await pilot.press("slash", *"pseudocorset")
+        await pilot.pause()
+        status = app.screen.query_one("#search-status")
+        assert str(status.render()) == "The search index is still loading…"
+        release.set()
+        await started(app, pilot)
+        assert str(status.render()).startswith("1 result in ")
+        assert drawn(app.screen.query_one("#search-results"))[0].startswith("2022  arXiv:2210.06205 — A Bayesian")

@@ -120,15 +120,22 @@ class LitbrowseApp(App[None]):
             return
         self._show(data, stamp)  # the papers, before indexing takes the interpreter
         index = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
-        self.call_from_thread(setattr, self, "search_index", index)
+        self.call_from_thread(self.index_ready, index)
         open_details(self.store_path, data)
         self.call_from_thread(self.main_screen.abstracts_arrived)
         self._warn(data.warnings)
         index.add_abstracts(data.details.abstracts() if data.details else None)
+        self.call_from_thread(self.index_ready, index)  # now with the abstracts
         if data.details and data.details.damage:
             self._warn([data.details.damage])
         self.call_from_thread(self.status, f"{len(data.papers)} papers, {len(data.authors)} authors · "
                                            "/ search · ? help")
+
+    def index_ready(self, index: SearchIndex) -> None:
+        """The search index (or its abstracts) is ready: a search already open runs its query again."""
+        self.search_index = index
+        if isinstance(self.screen, SearchScreen):
+            self.screen.use_index(index)
 
     def _show(self, data: StoreData, stamp: tuple[int, int] | None) -> None:
         """Hand what is loaded so far to the screen (from the worker) and wait until it is drawn."""

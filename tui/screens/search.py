@@ -87,6 +87,11 @@ class SearchScreen(ModalScreen[str | None]):
         if self.initial:
             self.run_search(self.initial)
 
+    def use_index(self, index: SearchIndex) -> None:
+        """The index arrived (or grew) while the screen was open: answer what was typed."""
+        self.index = index
+        self.run_search(self.query_one(Input).value)
+
     @on(Input.Changed, "#search-input")
     def changed(self, event: Input.Changed) -> None:
         self.run_search(event.value)
@@ -118,7 +123,8 @@ class SearchScreen(ModalScreen[str | None]):
         self.query_one(ResultList).set_results(results)
         if text.strip():
             more = "" if self.index.has_abstracts else " (abstracts still indexing)"
-            status.update(Content(f"{len(results)} results in {elapsed:.0f} ms{more}"))
+            found = f"{len(results)} result{'' if len(results) == 1 else 's'}"
+            status.update(Content(f"{found} in {elapsed:.0f} ms{more}"))
         else:
             status.update(Content(""))
 

@@ -324,3 +324,33 @@ async def test_a_query_typed_before_the_index_is_ready_is_answered_when_it_is(se
         await started(app, pilot)
         assert str(status.render()).startswith("1 result in ")
         assert drawn(app.screen.query_one("#search-results"))[0].startswith("2022  arXiv:2210.06205 — A Bayesian")
+
+
+async def test_a_reload_during_indexing_keeps_the_new_index(seeded_store, monkeypatch):
+    import asyncio
+    import threading
+
+    from store.search import SearchIndex
+
+    release, calls = threading.Event(), []
+    real_add = SearchIndex.add_abstracts
+
+    def add_abstracts(index, abstracts=None):
+        calls.append(index)
+        if len(calls) == 1:  # the first load's index waits until the second load is done
+            assert release.wait(timeout=10), "the test never let the first load finish"
+        real_add(index, abstracts)
+
+    monkeypatch.setattr(SearchIndex, "add_abstracts", add_abstracts)
+    app = LitbrowseApp(seeded_store, watch_store=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while len(calls) < 1:
+            await asyncio.sleep(0.01)
+        await pilot.press("r")
+        while not (len(calls) == 2 and calls[1].has_abstracts):
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+        assert app.search_index is calls[1]
+        release.set()
+        await started(app, pilot)
+        assert app.search_index is calls[1] and calls[0].has_abstracts

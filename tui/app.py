@@ -15,6 +15,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from store.catalog import Catalog, build_catalog
 from store.persistence import StoreData, StoreError, attach_papers, load, open_details
@@ -108,6 +109,9 @@ class LitbrowseApp(App[None]):
         search index of titles, then the abstracts (read from disk when a paper is
         shown) and their index.
         """
+        # A reload (r) starts another load and cancels this one, which a thread cannot
+        # be made to stop: it checks after each long step, and hands nothing stale over.
+        worker = get_current_worker()
         reading, self._reading = self._reading, None
         try:
             stamp, data = (reading or self._read_ahead()).result()
@@ -118,13 +122,19 @@ class LitbrowseApp(App[None]):
             self.call_from_thread(self.status, str(error))
             self.call_from_thread(self.notify, Content(str(error)), severity="error", timeout=30)
             return
+        if worker.is_cancelled:
+            return
         self._show(data, stamp)  # the papers, before indexing takes the interpreter
         index = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
+        if worker.is_cancelled:
+            return
         self.call_from_thread(self.index_ready, index)
         open_details(self.store_path, data)
         self.call_from_thread(self.main_screen.abstracts_arrived)
         self._warn(data.warnings)
         index.add_abstracts(data.details.abstracts() if data.details else None)
+        if worker.is_cancelled:
+            return
         self.call_from_thread(self.index_ready, index)  # now with the abstracts
         if data.details and data.details.damage:
             self._warn([data.details.damage])

@@ -79,6 +79,7 @@ class SearchResult:
     terms: list[str] = field(default_factory=list, repr=False)
     matches: list[dict[str, TermMatch]] = field(default_factory=list, repr=False)
     abstract: str | None = field(default=None, repr=False)  # read for this result when it matched
+    tier: int = field(default=0, repr=False)  # which of SearchIndex._tiers found it
 
     @cached_property
     def spans_by_field(self) -> dict[str, list[tuple[int, int]]]:
@@ -214,32 +215,43 @@ class SearchIndex:
                 break
         return results[:limit]
 
-    def _match(self, term: str, open_word: bool) -> dict[str, TermMatch]:
-        per_field = self._match_fields(term, open_word, same_start=True)
-        if not any(match.any for match in per_field.values()):
-            # Nothing begins like the term: the typo may be in its first letter. Whole
-            # words only: matching the starts of every word would cost a frame.
-            per_field = self._match_fields(term, False, same_start=False)
-        return per_field
+    def settled_without_abstracts(self, results: list[SearchResult], limit: int) -> bool:
+        """Whether these results, from an index without abstracts, are what the full index
+        would give: a full list, all from the tiers that look at titles and names only.
 
-    def _match_fields(self, term: str, open_word: bool, same_start: bool) -> dict[str, TermMatch]:
-        per_field: dict[str, TermMatch] = {}
+        `litbrowse search` then answers without reading 200 MB of abstracts.
+        """
+        return len(results) >= limit and all(result.tier < _FIRST_TIER_WITH_ABSTRACTS for result in results)
+
+    def _match(self, term: str, open_word: bool) -> dict[str, TermMatch]:
+        """What the term matches in each field, each field on its own (so what a title
+        matches does not depend on whether the abstracts are indexed yet)."""
         edits = edits_allowed(term)
+        per_field: dict[str, TermMatch] = {}
         for name, index in self.fields.items():
             # One or two letters match only titles and names: in abstracts they match everything.
             if name in ("meta", "abstract") and len(term) < 3:
                 per_field[name] = TermMatch()
                 continue
-            exact = index.words_mask((term,), (term, "="))
-            prefixed = index.prefixed(term)
-            strong = index.words_mask(prefixed, (term, "^")) if prefixed else 0
-            if edits:
-                near = frozenset(index.near(term, edits, open_word, same_start))
-            else:
-                near = frozenset(word for word in swapped(term) if word in index.postings)
-            weak = index.words_mask(near, (term, "~", str(open_word), str(same_start))) if near else 0
-            per_field[name] = TermMatch(exact=exact, strong=strong | exact, weak=weak, near_words=near)
+            match = self._match_field(index, term, edits, open_word, same_start=True)
+            if not match.any and edits:
+                # Nothing in the field begins like the term: the typo may be in its first
+                # letter. Whole words only: the starts of every word would cost a frame.
+                match = self._match_field(index, term, edits, False, same_start=False)
+            per_field[name] = match
         return per_field
+
+    @staticmethod
+    def _match_field(index: FieldIndex, term: str, edits: int, open_word: bool, same_start: bool) -> TermMatch:
+        exact = index.words_mask((term,), (term, "="))
+        prefixed = index.prefixed(term)
+        strong = index.words_mask(prefixed, (term, "^")) if prefixed else 0
+        if edits:
+            near = frozenset(index.near(term, edits, open_word, same_start))
+        else:
+            near = frozenset(word for word in swapped(term) if word in index.postings)
+        weak = index.words_mask(near, (term, "~", str(open_word), str(same_start))) if near else 0
+        return TermMatch(exact=exact, strong=strong | exact, weak=weak, near_words=near)
 
     def _tiers(self, matches: list[dict[str, TermMatch]]) -> Iterator[int]:
         def every(pick) -> int:
@@ -323,7 +335,12 @@ class SearchIndex:
             fine += 20 * min(1.0, len(text) / max(1, len(words)))
         # Tiers dominate; within a tier the closer text wins, then the newer paper.
         score = (10 - tier) * 100 + fine - index / (self.size + 1)
-        return SearchResult(paper, score, best, query.terms, matches, abstract)
+        return SearchResult(paper, score, best, query.terms, matches, abstract, tier)
+
+
+# _tiers yields five tiers that look at titles and author names only, then the ones
+# that look at every field.
+_FIRST_TIER_WITH_ABSTRACTS = 5
 
 
 def _or(masks: Iterable[int]) -> int:

@@ -130,3 +130,17 @@ def test_abstracts_read_from_disk_rank_as_abstracts_held_in_memory(seeded_store,
         expected = [(r.paper["id"], round(r.score, 6), r.field, r.spans) for r in index.search(query)]
         assert [(r.paper["id"], round(r.score, 6), r.field, r.spans) for r in lazy.search(query)] == expected
     assert not any("abstract" in p for p in data.papers)  # read for ranking, not kept
+
+
+def test_results_from_titles_and_names_alone_are_settled_without_the_abstracts(seeded_store, index):
+    data = load(seeded_store, with_details=False)
+    titles_only = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
+    settled = 0
+    for query, limit in (("local low rank", 2), ("kernal", 3), ("song", 5), ("xernel attention", 1),
+                         ("graph", 2), ("pseudocoreset", 1), ("kernel", 5), ("local", 20)):
+        partial = titles_only.search(query, limit=limit)
+        if titles_only.settled_without_abstracts(partial, limit):
+            settled += 1
+            expected = [(r.paper["id"], round(r.score, 6), r.field, r.spans) for r in index.search(query, limit=limit)]
+            assert [(r.paper["id"], round(r.score, 6), r.field, r.spans) for r in partial] == expected
+    assert settled == 5  # not pseudocoreset (abstracts only), kernel (3 title hits), local (7)

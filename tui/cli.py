@@ -196,11 +196,14 @@ def run_search(data: StoreData, args: argparse.Namespace, _: Path) -> int:
     if args.limit < 1:
         return fail("--limit must be at least 1")
     try:
+        query = " ".join(args.query)
         index = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
-        index.add_abstracts(data.details.abstracts() if data.details else None)
-        if data.details and data.details.damage:
-            print(f"litbrowse: warning: {printable(data.details.damage)}", file=sys.stderr)
-        results = index.search(" ".join(args.query), limit=args.limit)
+        results = index.search(query, limit=args.limit)
+        if not index.settled_without_abstracts(results, limit=args.limit):
+            index.add_abstracts(data.details.abstracts() if data.details else None)
+            if data.details and data.details.damage:
+                print(f"litbrowse: warning: {printable(data.details.damage)}", file=sys.stderr)
+            results = index.search(query, limit=args.limit)
     except QueryError as error:
         return fail(str(error))
     if args.json:

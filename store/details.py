@@ -56,6 +56,3 @@ class Details:
         except PartDamaged as error:
             self.damage = (f"{self._part.path}: details file damaged ({error}): the abstracts after it "
                            "are not searched; ingest your pages again")
-
-    def close(self) -> None:
-        self._part.close()

@@ -61,15 +61,17 @@ def write_named_by_content(directory: Path, prefix: str, chunks: Iterable[bytes 
 
     The digest (of the bytes written) is known only at the end, so the chunks can be
     made as they are written: a file of 200 MB never needs to be in memory whole.
-    A file of that name already holds the same bytes, and is left untouched.
+    A file of that name and size already holds the same bytes, and is left untouched
+    (one of another size was damaged: it is replaced).
     """
     digest = hashlib.sha1()
     temporary = _write_temporary(directory, prefix, chunks, digest)
     name = f"{prefix}.{digest.hexdigest()[:16]}"
-    if (directory / name).exists():
+    target = directory / name
+    if target.is_file() and target.stat().st_size == temporary.stat().st_size:
         temporary.unlink()
     else:
-        _publish(temporary, directory / name)
+        _publish(temporary, target)
     return name
 
 

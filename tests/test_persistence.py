@@ -249,3 +249,16 @@ def test_part_files_written_on_one_line_are_still_read(tmp_path):
     light = load(store, with_details=False)
     open_details(store, light)
     assert [light.abstract_of(p) for p in light.papers] == [p["abstract"] for p in full.papers]
+
+
+def test_ingesting_again_repairs_a_damaged_part_file_of_the_same_content(tmp_path):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    full = load(store)
+    details_file = tmp_path / full.details_file
+    details_file.write_bytes(details_file.read_bytes()[:-100])
+    assert load(store).warnings  # the abstracts are lost...
+    ingest(store, [ARXIVER])
+    again = load(store)
+    assert again.details_file == full.details_file and again.warnings == []  # ...and back
+    assert again.papers == full.papers

@@ -3,10 +3,14 @@ small made-up stores where each rule can be seen alone."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from store.persistence import load, open_details
-from store.search import QueryError, SearchIndex
+from store.search import QueryError, SearchIndex, field_text
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +148,18 @@ def test_results_from_titles_and_names_alone_are_settled_without_the_abstracts(s
             expected = [(r.paper["id"], round(r.score, 6), r.field, r.spans) for r in index.search(query, limit=limit)]
             assert [(r.paper["id"], round(r.score, 6), r.field, r.spans) for r in partial] == expected
     assert settled == 5  # not pseudocoreset (abstracts only), kernel (3 title hits), local (7)
+
+
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.sampled_from(list('ab kel"\':-<>=.2019 yearcutho\\é\x00\u200f*')), max_size=40))
+def test_any_query_gives_results_or_says_what_is_wrong(index, text):
+    try:
+        results = index.search(text, limit=5)
+    except QueryError as error:
+        assert str(error) and "\n" not in str(error)
+        return
+    assert len(results) <= 5
+    for result in results:
+        matched = field_text(result.paper, result.field, result.abstract) if result.field else ""
+        assert all(0 <= start < end <= len(matched) for start, end in result.spans)

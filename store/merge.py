@@ -9,12 +9,14 @@ a page again changes nothing. Authors are derived from the papers afresh each ti
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from store.formats.entry import Entry, ParsedPage
 from store.model import Author, Paper, author_id, display_title, identity_keys, keys_for, page_author_id, paper_id
 from store.text import name_key
+
+if TYPE_CHECKING:  # the parsers are needed to ingest, not to read a store (the catalog imports this)
+    from store.formats.entry import Entry, ParsedPage
 
 _TEXT_FIELDS = ("title", "url", "code_url", "venue", "category", "abstract", "summary", "comments")
 
@@ -186,6 +188,27 @@ def _date_key(paper: Paper) -> str:
     return paper.get("date") or (f"{paper['year']:04d}-00-00" if paper.get("year") else "")
 
 
+def paper_links(paper: Paper, owner_of: Mapping[str, str | None]) -> tuple[list[str], list[str]]:
+    """Who lists a paper: the spellings of the people (its authors, and the owner of each
+    page that shows it as the owner's work), and the unnamed pages it is on.
+
+    A paper no one would list is listed by its first page, so every paper stays
+    reachable. The catalog asks the same of one paper when it is shown.
+    """
+    names = [name for name in paper["authors"] if name_key(name)]
+    unnamed: list[str] = []
+    owned_on = paper.get("_owned_on") or ()
+    for source in paper["sources"]:
+        owner = owner_of.get(source)
+        if not owner:
+            unnamed.append(source)
+        elif source in owned_on and name_key(owner):
+            names.append(owner)
+    if not names and not unnamed:
+        unnamed.append(paper["sources"][0])
+    return names, unnamed
+
+
 def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> list[Author]:
     """Author entries from the papers: named authors, page owners, and one entry per unnamed page."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -193,32 +216,22 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
     linked: dict[str, set[str]] = defaultdict(set)
     page_papers: dict[str, set[str]] = defaultdict(set)
 
-    owner_of: dict[str, str | None] = {source: page.get("owner") for source, page in pages.items()}
+    owner_of = owners_of(pages)
     for owner in owner_of.values():
         if owner:
             owner_spelling.setdefault(name_key(owner), owner)
-    # Collect mentions by spelling first: far fewer spellings than mentions to normalize.
+    # Collect mentions by spelling first: far fewer spellings than mentions to count.
     mentions: dict[str, list[str]] = defaultdict(list)
     for paper in papers:
-        pid, names, owned_on = paper["id"], paper["authors"], paper["_owned_on"]
+        names, unnamed = paper_links(paper, owner_of)
         for name in names:
-            mentions[name].append(pid)
-        reachable = bool(names or owned_on)
-        for source in paper["sources"]:
-            owner = owner_of.get(source)
-            if owner and source in owned_on:
-                mentions[owner].append(pid)
-            elif not owner:
-                page_papers[source].add(pid)
-                reachable = True
-        if not reachable:
-            # Every paper stays reachable from some entry: here, its first page's.
-            page_papers[paper["sources"][0]].add(pid)
+            mentions[name].append(paper["id"])
+        for source in unnamed:
+            page_papers[source].add(paper["id"])
     for name, ids in mentions.items():
         key = name_key(name)
-        if key:
-            spellings[key][name] += len(ids)
-            linked[key].update(ids)
+        spellings[key][name] += len(ids)
+        linked[key].update(ids)
 
     # Each author's papers newest first: one sort of all papers, then positions.
     order = {paper["id"]: position for position, paper in enumerate(_newest_first(papers))}
@@ -251,6 +264,11 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
         })
     authors.sort(key=lambda a: a["id"])
     return authors
+
+
+def owners_of(pages: dict[str, dict[str, Any]]) -> dict[str, str | None]:
+    """Each page's owner by its source name (None for a page without a named owner)."""
+    return {source: page.get("owner") for source, page in pages.items()}
 
 
 def _profiles_by_owner(pages: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -35,7 +35,6 @@ class PaperDetail(LineList):
         super().__init__(**kwargs)
         self.paper: Paper | None = None
         self.lines: list[DetailLine] = []
-        self.authors_of: dict[str, Any] = {}
         self.papers_by_id: dict[str, Paper] = {}
         self.linked_authors: list[dict[str, Any]] = []
         self.empty_text = "No paper selected"

@@ -12,6 +12,7 @@ Keys starting with '_' are the merger's bookkeeping and are not part of the cont
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from store.text import first_sentence, name_key, title_key
@@ -66,6 +67,12 @@ def author_id(name: str) -> str:
 
 def page_author_id(source: str) -> str:
     return "page:" + source
+
+
+def newest_first(papers: Iterable[Paper]) -> list[Paper]:
+    """Papers by date, newest first ('YYYY-MM-DD'; a year alone sorts before that year's
+    dated papers; undated last); papers of the same date by id, descending."""
+    return sorted(papers, key=lambda p: (p.get("date") or f"{p.get('year') or 0:04}", p["id"]), reverse=True)
 
 
 def display_title(paper: Paper) -> str:

@@ -20,7 +20,7 @@ from functools import cached_property
 from rapidfuzz import fuzz
 
 from store.collector import collector_paused
-from store.model import Paper
+from store.model import Paper, newest_first
 from store.query import Query, QueryError, parse_query
 from store.text import fold, name_key
 from store.word_index import WORD, FieldIndex, bits, fold_fast, words_of
@@ -124,7 +124,7 @@ class SearchIndex:
         add_abstracts does it later. abstract_of reads the abstract of a paper that
         does not hold it (StoreData.abstract_of), for the few results shown."""
         # Newest first: within a tier, lower index means newer, which breaks ties.
-        self.papers = sorted(papers, key=lambda p: (p.get("date") or f"{p.get('year') or 0:04}", p["id"]), reverse=True)
+        self.papers = newest_first(papers)
         self.size = len(self.papers)
         self.all = (1 << self.size) - 1
         self._abstract_of = abstract_of or (lambda paper: paper.get("abstract"))

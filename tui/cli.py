@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from store.model import newest_first
 from store.paths import STORE_ENV, bundled_seeds, default_store_path
 from store.persistence import StoreData, StoreError, store_files
 from store.text import name_key, printable
@@ -159,7 +160,7 @@ def run_papers(data: StoreData, args: argparse.Namespace, _: Path) -> int:
         by_id = {p["id"]: p for p in data.papers}
         papers = [by_id[i] for i in author["papers"] if i in by_id]
     else:
-        papers = sorted(papers, key=lambda p: (p.get("date") or f"{p.get('year') or 0:04}", p["id"]), reverse=True)
+        papers = newest_first(papers)
     if args.json:
         emit_json([public_paper(p) for p in papers])
     else:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from rich.cells import cell_len
 from textual.binding import Binding, BindingType
 
+from store.model import newest_first
 from store.text import fold
 from tui.widgets.line_list import LineList, Row, fit
 
@@ -41,7 +42,7 @@ class PaperList(LineList):
     def _sorted(self, papers: list[Paper]) -> list[Paper]:
         if self.sort == "title":
             return sorted(papers, key=lambda p: fold(p["display_title"]))
-        return sorted(papers, key=lambda p: (p.get("date") or f"{p.get('year') or 0:04}", p["id"]), reverse=True)
+        return newest_first(papers)
 
     def select_id(self, paper_id: str) -> bool:
         for index, paper in enumerate(self.papers):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,24 +139,15 @@ def attach_details(path: Path, data: StoreData) -> None:
     A missing or damaged details file costs the abstracts, not the store: the
     papers stay, and a warning says how to get the abstracts back.
     """
-    if data.details_loaded or not data.details_file:
-        data.details_loaded = True
-        return
-    side = path.with_name(data.details_file)
-    try:
-        docs = parts.read_all(side, "details")
-        details = {doc["id"]: (doc["abstract"], doc["keys"], doc["related"]) for doc in docs}
-    except parts.PartMissing:
-        data.warnings.append(_details_warning(side, "missing"))
-        return
-    except (parts.PartDamaged, KeyError):
-        data.warnings.append(_details_warning(side, "damaged"))
-        return
-    for paper in data.papers:
-        found = details.get(paper["id"])
-        if found is not None:
-            paper["abstract"], paper["_keys"], paper["_related_keys"] = found
-    data.details_loaded = True
+
+    def read(side: Path) -> None:
+        details = {doc["id"]: (doc["abstract"], doc["keys"], doc["related"]) for doc in parts.read_all(side, "details")}
+        for paper in data.papers:
+            found = details.get(paper["id"])
+            if found is not None:
+                paper["abstract"], paper["_keys"], paper["_related_keys"] = found
+
+    _with_details_file(path, data, read)
 
 
 def open_details(path: Path, data: StoreData) -> None:
@@ -165,21 +156,24 @@ def open_details(path: Path, data: StoreData) -> None:
     What the app and the read-only commands use: the abstracts stay on disk. A
     missing or damaged file is a warning, as in attach_details.
     """
-    if data.details_loaded or not data.details_file:
-        data.details_loaded = True
-        return
-    side = path.with_name(data.details_file)
-    try:
+
+    def open_file(side: Path) -> None:
         data.details = Details(side)
-    except parts.PartMissing:
-        data.warnings.append(_details_warning(side, "missing"))
-    except parts.PartDamaged:
-        data.warnings.append(_details_warning(side, "damaged"))
+
+    _with_details_file(path, data, open_file)
+
+
+def _with_details_file(path: Path, data: StoreData, use: Callable[[Path], None]) -> None:
+    """Use the details file once, if the store has one; a lost or damaged one becomes a warning."""
+    if not data.details_loaded and data.details_file:
+        side = path.with_name(data.details_file)
+        try:
+            use(side)
+        except parts.PartMissing:
+            data.warnings.append(f"{side}: details file missing: abstracts are not shown; ingest your pages again")
+        except (parts.PartDamaged, KeyError):
+            data.warnings.append(f"{side}: details file damaged: abstracts are not shown; ingest your pages again")
     data.details_loaded = True
-
-
-def _details_warning(side: Path, what: str) -> str:
-    return f"{side}: details file {what}: abstracts are not shown; ingest your pages again"
 
 
 def save(path: Path, data: StoreData) -> None:

@@ -26,7 +26,7 @@ class Details:
         # A details file written on one line (before schema 3 wrote a line per paper)
         # cannot be read a paper at a time: it is held whole, as it used to be.
         self._held: dict[str, dict[str, Any]] = (
-            {doc["id"]: doc for _, doc in self._part.docs() if isinstance(doc.get("id"), str)}
+            {doc["id"]: doc for doc in self._part.docs() if isinstance(doc.get("id"), str)}
             if self._part.one_line else {}
         )
 
@@ -49,7 +49,7 @@ class Details:
         A damaged line ends the stream there, and `damage` says so.
         """
         try:
-            for _, doc in self._part.docs():
+            for doc in self._part.docs():
                 paper_id, abstract = doc.get("id"), doc.get("abstract")
                 if isinstance(paper_id, str) and isinstance(abstract, str) and abstract:
                     yield paper_id, abstract

@@ -121,29 +121,24 @@ class PartFile:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def docs(self) -> Iterator[tuple[int, Doc]]:
-        """Every document with its line's offset (-1 for a part written on one line).
+    def docs(self) -> Iterator[Doc]:
+        """Every document, in order.
 
         Raises PartDamaged on the first line that is not a document; the documents
         before it have been yielded by then.
         """
         if self.one_line:
-            for doc in self._whole():
-                yield -1, doc
+            yield from self._whole()
             return
-        handle = self._handle
-        offset = len(self._header)
-        handle.seek(offset)
         ended = False
         with collector_paused():
-            for line in handle:
+            for _, line in self._lines():
                 if ended or not line.endswith(b"\n"):
                     raise PartDamaged("text after the table's end" if ended else "cut off")
                 if line == b"}}\n":
                     ended = True
                 elif line != b"\n":
-                    yield offset, _parse_line(line)
-                offset += len(line)
+                    yield _parse_line(line)
         if not ended:
             raise PartDamaged("cut off")
 
@@ -153,10 +148,7 @@ class PartFile:
         found: dict[str, int] = {}
         if self.one_line:
             return found
-        handle = self._handle
-        offset = len(self._header)
-        handle.seek(offset)
-        for line in handle:
+        for offset, line in self._lines():
             start = line.find(b':{"id":"', 0, 24) + 8
             end = line.find(b'"', start)
             if start > 8 and end != -1 and b"\\" not in line[start:end]:
@@ -166,11 +158,18 @@ class PartFile:
                     doc_id = _parse_line(line).get("id")
                     if isinstance(doc_id, str):
                         found[doc_id] = offset
-            offset += len(line)
         return found
 
+    def _lines(self) -> Iterator[tuple[int, bytes]]:
+        """Each line after the table's header, with the offset it starts at."""
+        offset = len(self._header)
+        self._handle.seek(offset)
+        for line in self._handle:
+            yield offset, line
+            offset += len(line)
+
     def doc_at(self, offset: int) -> Doc:
-        """The document whose line starts at offset (as docs() gave it)."""
+        """The document whose line starts at offset (as ids() gave it)."""
         # pread: the app's worker may be streaming the same file meanwhile.
         chunks = []
         while True:
@@ -213,4 +212,4 @@ def _parse_line(line: bytes) -> Doc:
 def read_all(path: Path, table: str) -> list[Doc]:
     """Every document of a part file, in order."""
     with PartFile(path, table) as part:
-        return [doc for _, doc in part.docs()]
+        return list(part.docs())

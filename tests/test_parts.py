@@ -26,13 +26,17 @@ def write(tmp_path, table, docs):
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(docs=DOCS)
 def test_any_documents_come_back_line_by_line_and_as_json(tmp_path, docs):
+    for n, doc in enumerate(docs):
+        # Unique ids; the even ones hold a quote and a backslash, which the fast id scan leaves to the parser.
+        doc["id"] = f"p{n}" if n % 2 else f'p{n} "\\ ,"1":{{'
     data = write(tmp_path, "papers", docs).read_bytes()
     assert json.loads(data) == {"papers": {str(n): doc for n, doc in enumerate(docs, start=1)}}
     assert data.count(b"\n") == len(docs) + 2 if docs else data == b'{"papers":{\n}}\n'
     with parts.PartFile(tmp_path / "part", "papers") as part:
-        read = list(part.docs())
-        assert [doc for _, doc in read] == docs
-        assert [part.doc_at(offset) for offset, _ in read] == docs
+        assert list(part.docs()) == docs
+        offsets = part.ids()
+        assert sorted(offsets) == sorted(doc["id"] for doc in docs)
+        assert [part.doc_at(offsets[doc["id"]]) for doc in docs] == docs
 
 
 def test_documents_holding_a_line_start_inside_a_string_take_the_careful_path(tmp_path):

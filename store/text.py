@@ -22,16 +22,27 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def ascii_words(text: str, word_bytes: bytes) -> list[str]:
+    """The words of ASCII text, lower-cased, through a table from ascii_word_table: four
+    times faster than a pattern (bytes.translate is a table lookup in C)."""
+    return text.encode("ascii").translate(word_bytes).decode("ascii").split()
+
+
+def ascii_word_table(also: str = "") -> bytes:
+    """A translate table: letters lower-cased, digits and the `also` characters kept,
+    every other byte a space."""
+    return bytes(ord(chr(b).lower()) if b < 128 and (chr(b).isalnum() or chr(b) in also) else ord(" ")
+                 for b in range(256))
+
+
 def title_key(title: str) -> str:
     """Two titles are the same paper when these keys are equal (case, punctuation, spaces)."""
     if title.isascii():
-        # The same key, three times faster: a byte table lower-cases letters and
-        # turns every other byte but digits into a space; split() joins the runs.
-        return " ".join(title.encode("ascii").translate(_ASCII_KEY).decode("ascii").split())
+        return " ".join(ascii_words(title, _TITLE_WORD_BYTES))  # the pattern's key, three times faster
     return _NON_WORD.sub(" ", fold(title)).strip()
 
 
-_ASCII_KEY = bytes(ord(chr(b).lower()) if b < 128 and chr(b).isalnum() else ord(" ") for b in range(256))
+_TITLE_WORD_BYTES = ascii_word_table()  # '_' separates words, as in _NON_WORD
 
 
 # Authors recur on most papers of a store; their keys are asked for again and again.

@@ -125,10 +125,13 @@ def test_regions_find_the_entries_of_every_sample_page():
 
 @SETTINGS
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
-def test_the_fast_title_key_of_ascii_text_is_the_pattern_key(text):
-    """Stored paper ids are digests of these keys: the fast path must never change one."""
+def test_the_fast_ascii_paths_give_what_the_patterns_give(text):
+    """Stored paper ids are digests of title keys: the fast path must never change one;
+    and the index must see the words search queries are split into."""
     import re
 
     from store.text import title_key
+    from store.word_index import words_of
 
     assert title_key(text) == re.sub(r"[\W_]+", " ", text.lower()).strip()
+    assert words_of(text) == re.findall(r"\w+", text.lower())

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from store.model import newest_first
+from store.model import PAPER_FIELDS, newest_first
 from store.paths import STORE_ENV, bundled_seeds, default_store_path
 from store.persistence import StoreData, StoreError, store_files
 from store.text import name_key, printable
@@ -64,8 +64,6 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
 def public_paper(paper: dict[str, Any]) -> dict[str, Any]:
     """A paper in the JSON contract: every field, in the documented order ('abstract' is
     null where it was not read: `papers` leaves the details file closed)."""
-    from store.model import PAPER_FIELDS
-
     return {name: paper.get(name) for name in PAPER_FIELDS}
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from store.collector import collector_paused
-from store.formats import UnknownFormat, parse_text
+from store.formats import UnknownFormat, parse_lines
 from store.merge import derive_authors, merge_papers, page_records
 from store.persistence import StoreData, load, save, write_lock
 from store.reading import PageError, expand_paths, read_page
@@ -99,8 +99,8 @@ def _read_one(job: tuple[Path, str | None]) -> tuple[FileReport, Parsed | None]:
         file_report.error = skip_reason
         return file_report, None
     try:
-        text, warnings = read_page(path)
-        page = parse_text(text)
+        lines, warnings = read_page(path)
+        page = parse_lines(lines)
     except (PageError, UnknownFormat) as error:
         file_report.error = str(error)
         return file_report, None

@@ -43,7 +43,7 @@ def entry_record(entry: Entry, source: str, keys: list[str]) -> Paper:
         "comments": entry.comments,
         "sources": [source],
         "_keys": keys,
-        "_related_keys": [related_keys[0] for item in entry.related if (related_keys := identity_keys(item))],
+        "_related_keys": [keys[0] for item in entry.related if (keys := identity_keys(item))] if entry.related else [],
         # Pages whose owner this paper belongs to (a related paper is on a page, not its owner's).
         "_owned_on": [source] if entry.owned else [],
     }

@@ -25,6 +25,7 @@ import contextlib
 import glob
 import shutil
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,7 +191,12 @@ def save(path: Path, data: StoreData) -> None:
         for paper in data.papers
     )
     papers = (_stored_form(paper) for paper in data.papers)
-    names = {"papers": _write_part(path, "papers", papers), "details": _write_part(path, "details", details)}
+    # The two parts are written side by side: while one thread waits on the disk
+    # (writes, hashing and fsync release the GIL), the other makes its bytes.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        papers_name = writer.submit(_write_part, path, "papers", papers)
+        details_name = _write_part(path, "details", details)
+        names = {"papers": papers_name.result(), "details": details_name}
     raw: dict[str, dict[str, Any]] = {
         "_meta": {"1": {"schema": SCHEMA_VERSION, **names}},
         "authors": {str(i): a for i, a in enumerate(data.authors, start=1)},

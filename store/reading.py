@@ -19,8 +19,8 @@ class PageError(Exception):
     """A file that cannot be read as a page; the message is the reason."""
 
 
-def read_page(path: Path) -> tuple[str, list[str]]:
-    """The page's text, normalized (BOM, line endings, NULs), and warnings."""
+def read_page(path: Path) -> tuple[list[str], list[str]]:
+    """The page's lines, normalized (BOM, line endings, NULs), and warnings."""
     warnings: list[str] = []
     try:
         size = path.stat().st_size
@@ -51,15 +51,19 @@ def read_page(path: Path) -> tuple[str, list[str]]:
     if "\x00" in text:
         text = text.replace("\x00", "")
         warnings.append("NUL bytes removed")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    long_lines = sum(1 for line in lines if len(line) > MAX_LINE_CHARS)
-    if long_lines:
-        text = "\n".join(line for line in lines if len(line) <= MAX_LINE_CHARS)
-        warnings.append(f"{long_lines} line(s) over {MAX_LINE_CHARS:,} characters dropped")
+    # Each test before its pass over the text: most pages need none of them.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise PageError("no text (only white space)")
-    return text, warnings
+    lines = text.splitlines()
+    if max(map(len, lines)) > MAX_LINE_CHARS:
+        kept = [line for line in lines if len(line) <= MAX_LINE_CHARS]
+        warnings.append(f"{len(lines) - len(kept)} line(s) over {MAX_LINE_CHARS:,} characters dropped")
+        if not any(line.strip() for line in kept):
+            raise PageError("no text (only white space)")
+        lines = kept
+    return lines, warnings
 
 
 def _looks_binary(data: bytes) -> bool:

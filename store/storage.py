@@ -51,12 +51,12 @@ class OrjsonStorage(Storage):
         pass
 
 
-def atomic_write(path: Path, payload: bytes | Iterable[bytes | memoryview]) -> None:
+def atomic_write(path: Path, payload: bytes | Iterable[bytes]) -> None:
     """Write payload (bytes, or chunks of them) to path so that readers see the old file or the new one, whole."""
     _publish(_write_temporary(path.parent, path.name, payload), path)
 
 
-def write_named_by_content(directory: Path, prefix: str, chunks: Iterable[bytes | memoryview]) -> str:
+def write_named_by_content(directory: Path, prefix: str, chunks: Iterable[bytes]) -> str:
     """Write chunks to `prefix.<digest>` in directory, atomically, and return that name.
 
     The digest (of the bytes written) is known only at the end, so the chunks can be
@@ -75,7 +75,7 @@ def write_named_by_content(directory: Path, prefix: str, chunks: Iterable[bytes 
     return name
 
 
-def _write_temporary(directory: Path, name: str, payload: bytes | Iterable[bytes | memoryview],
+def _write_temporary(directory: Path, name: str, payload: bytes | Iterable[bytes],
                      digest: Any = None) -> Path:
     """A synced temporary file beside the target (`.name.XXXX.tmp`, which a later writer
     holding the lock removes if this one dies) holding payload."""
@@ -84,7 +84,7 @@ def _write_temporary(directory: Path, name: str, payload: bytes | Iterable[bytes
     try:
         with os.fdopen(fd, "wb") as handle:
             # A megabyte at a time: one write call per chunk would be 300,000 calls.
-            batch: list[bytes | memoryview] = []
+            batch: list[bytes] = []
             size = 0
             for chunk in [payload] if isinstance(payload, bytes) else payload:
                 batch.append(chunk)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from store.formats import ParsedPage, parse_text
+from store.formats import ParsedPage, parse_lines
 from store.reading import read_page
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -16,8 +16,8 @@ SCHOLARFEED = SEEDS / "004_87569abedee599f0.txt"
 
 
 def parse_seed(path: Path) -> ParsedPage:
-    text, _ = read_page(path)
-    return parse_text(text)
+    lines, _ = read_page(path)
+    return parse_lines(lines)
 
 
 @pytest.fixture

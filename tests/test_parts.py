@@ -39,7 +39,7 @@ def test_any_documents_come_back_line_by_line_and_as_json(tmp_path, docs):
         assert [part.doc_at(offsets[doc["id"]]) for doc in docs] == docs
 
 
-def test_documents_holding_a_line_start_inside_a_string_take_the_careful_path(tmp_path):
+def test_documents_holding_what_looks_like_a_line_start_or_nested_objects_stay_one_per_line(tmp_path):
     docs = [{"title": 'a ,"2":{ b', "n": 1}, {"title": "x", "nested": {"2": {"k": 1}}}, {"title": "z"}]
     path = write(tmp_path, "papers", docs)
     assert path.read_bytes().split(b"\n")[1:4] == [

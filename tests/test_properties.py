@@ -17,7 +17,7 @@ PAGES = sorted(SEEDS.glob("*.txt"))
 # Entries (related papers included) of each sample page, as the parser tests count them.
 ENTRIES = {"000_c0060800e6c2eeb8.txt": 2, "001_f1ad0fc9ee248bb1.txt": 10, "002_a33d55ea117c81c2.txt": 19,
            "003_59ff9cfc8de75fdc.txt": 18, "004_87569abedee599f0.txt": 46}
-PAGE_LINES = {page.name: read_page(page)[0].split("\n") for page in PAGES}
+PAGE_LINES = {page.name: read_page(page)[0] for page in PAGES}
 ALL_LINES = sorted({line for lines in PAGE_LINES.values() for line in lines})
 
 # Text shaped like pages: real lines of every site, mixed with anything at all.

@@ -41,11 +41,11 @@ def split_author_line(line: str) -> tuple[list[str], bool, list[str]] | None:
             names_part, complete = names_part[: marker.start()], False
     pieces = _AND_OR_COMMA.split(names_part) if ("and" in names_part or "&" in names_part) else names_part.split(",")
     names = [name for name in map(str.strip, pieces) if name]
-    if not names or not all(looks_like_name(name) for name in names):
+    if not names or not all(map(looks_like_name, names)):
         return None
     if len(names) == 1 and complete and not affiliation_part and " " not in names[0]:
         return None  # a single word is more likely a title fragment than a person
-    affiliations = [a.strip() for a in affiliation_part.split(",") if a.strip()]
+    affiliations = [a for a in map(str.strip, affiliation_part.split(",")) if a] if affiliation_part else []
     return names, complete, affiliations
 
 

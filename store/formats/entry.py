@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a page has thousands of entries, each made and read once
 class Entry:
     """One paper as one page shows it; every field may be missing."""
 

@@ -32,6 +32,8 @@ _CODE_URL = re.compile(r"(?:https?://)?(?:www\.)?" + _CODE_HOSTS + r"/[^\s{}<>\"
 
 
 def iso_date(year: int, month: int, day: int) -> str | None:
+    if 1 <= day <= 28 and 1 <= month <= 12 and 1 <= year <= 9999:  # valid in every month: no date object
+        return f"{year:04d}-{month:02d}-{day:02d}"
     try:
         return date(year, month, day).isoformat()
     except ValueError:

@@ -23,7 +23,7 @@ from store.text import squash
 NAME = "scholarfeed"
 
 DATE_LINE = re.compile(
-    r"^(?P<cats>[A-Za-z][A-Za-z.\-]*?)\s*(?P<month>" + MONTH_PATTERN + r")\s+(?P<day>\d{1,2})"
+    r"^\s*(?P<cats>[A-Za-z][A-Za-z.\-]*?)\s*(?P<month>" + MONTH_PATTERN + r")\s+(?P<day>\d{1,2})"
     r"(?:,\s*(?P<year>\d{4}))?\s*(?P<code>Code)?\s*$"
 )
 _METRICS = {
@@ -43,7 +43,14 @@ _DATE_LINE_MAX = 80
 
 
 def _date_match(line: str) -> re.Match[str] | None:
-    return DATE_LINE.match(line.strip()) if len(line) <= _DATE_LINE_MAX else None
+    return DATE_LINE.match(line) if len(line) <= _DATE_LINE_MAX else None
+
+
+def _dated_lines(lines: list[str]) -> list[tuple[int, re.Match[str]]]:
+    """Each date line's index and match: _date_match on every line, inlined (a page has
+    thousands of lines)."""
+    match = DATE_LINE.match
+    return [(i, found) for i, line in enumerate(lines) if len(line) <= _DATE_LINE_MAX and (found := match(line))]
 
 
 def score(lines: list[str]) -> int:
@@ -54,7 +61,7 @@ def score(lines: list[str]) -> int:
 
 def parse(lines: list[str]) -> ParsedPage:
     page = ParsedPage(format=NAME)
-    dated = [(i, match) for i, line in enumerate(lines) if (match := _date_match(line))]
+    dated = _dated_lines(lines)
     header_end = dated[0][0] if dated else len(lines)
     _parse_header(lines[:header_end], page)
 
@@ -87,8 +94,9 @@ def _blocks(lines: list[str]) -> list[list[str]]:
     blocks: list[list[str]] = []
     current: list[str] = []
     for line in lines:
-        if line.strip():
-            current.append(line.strip())
+        line = line.strip()
+        if line:
+            current.append(line)
         elif current:
             blocks.append(current)
             current = []

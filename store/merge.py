@@ -8,7 +8,7 @@ a page again changes nothing. Authors are derived from the papers afresh each ti
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -50,13 +50,22 @@ def entry_record(entry: Entry, source: str, keys: list[str]) -> Paper:
 
 
 def page_records(page: ParsedPage, source: str) -> list[Paper]:
+    """The page's papers, each as merging makes a paper seen once (with its id): most
+    papers are, and this runs in the parsing processes, on every core."""
     records = []
     for entry in page.entries:
         for item in (entry, *entry.related):
             keys = identity_keys(item)
             if keys:
-                records.append(entry_record(item, source, keys))
+                records.append(_as_paper(_alone(entry_record(item, source, keys))))
     return records
+
+
+def _as_paper(paper: Paper) -> Paper:
+    """A normalized record given its id and display title (related papers are resolved in merge_papers)."""
+    paper["id"] = paper_id(paper["_keys"])
+    paper["display_title"] = display_title(paper)
+    return paper
 
 
 def _longest(values: Iterable[Any]) -> Any:
@@ -64,10 +73,6 @@ def _longest(values: Iterable[Any]) -> Any:
     if not present:
         return None
     return min(present, key=lambda v: (-len(v), v))
-
-
-def _combine(group: list[Paper]) -> Paper:
-    return _alone(group[0]) if len(group) == 1 else _join(group)
 
 
 def _alone(record: Paper) -> Paper:
@@ -130,38 +135,20 @@ def _join(group: list[Paper]) -> Paper:
 
 
 def merge_papers(records: list[Paper]) -> list[Paper]:
-    """Join records sharing any identity key; give each its id; resolve related papers."""
+    """Join records sharing any identity key; give each its id; resolve related papers.
+
+    Records with an id are papers already (normalized by page_records, or read from
+    the store): one that nothing joins is kept as it is.
+    """
     for record in records:
         if not record.get("_keys"):
             # A stored paper whose details file was lost: its keys again, from what is left.
             record["_keys"] = keys_for(record.get("arxiv_id"), record.get("title"), record.get("abstract")) or [
                 f"id:{record['id']}"]
             record.setdefault("_related_keys", [])
-    parent = list(range(len(records)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner_of_key: dict[str, int] = {}
-    for index, record in enumerate(records):
-        for key in record["_keys"]:
-            if key in owner_of_key:
-                a, b = find(index), find(owner_of_key[key])
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-            else:
-                owner_of_key[key] = index
-    groups: dict[int, list[Paper]] = defaultdict(list)
-    for index, record in enumerate(records):
-        groups[find(index)].append(record)
-
-    papers = [_combine(group) for group in groups.values()]
+    papers = [_paper_of(group) for group in _groups(records)]
     id_of_key: dict[str, str] = {}
     for paper in papers:
-        paper["id"] = paper_id(paper["_keys"])
         for key in paper["_keys"]:
             id_of_key[key] = paper["id"]
     by_id = {paper["id"]: paper for paper in papers}
@@ -172,9 +159,43 @@ def merge_papers(records: list[Paper]) -> list[Paper]:
             paper["related"] = [other["id"] for other in _newest_first(by_id[i] for i in related)]
         else:
             paper["related"] = []
-        paper["display_title"] = display_title(paper)
     papers.sort(key=lambda p: p["id"])
     return papers
+
+
+def _paper_of(group: list[Paper]) -> Paper:
+    if len(group) > 1:
+        return _as_paper(_join(group))
+    record = group[0]
+    return record if "id" in record else _as_paper(_alone(record))
+
+
+def _groups(records: list[Paper]) -> list[list[Paper]]:
+    """The records joined by shared identity keys (union-find), each group in record order."""
+    parent = list(range(len(records)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner_of_key: dict[str, int] = {}
+    joined = False
+    for index, record in enumerate(records):
+        for key in record["_keys"]:
+            owner = owner_of_key.setdefault(key, index)
+            if owner != index:
+                a, b = find(index), find(owner)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+                    joined = True
+    if not joined:  # a first ingest of distinct papers: no group but of one
+        return [[record] for record in records]
+    groups: dict[int, list[Paper]] = defaultdict(list)
+    for index, record in enumerate(records):
+        groups[find(index)].append(record)
+    return list(groups.values())
 
 
 def _newest_first(papers: Iterable[Paper]) -> list[Paper]:
@@ -210,41 +231,47 @@ def paper_links(paper: Paper, owner_of: Mapping[str, str | None]) -> tuple[list[
 
 
 def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> list[Author]:
-    """Author entries from the papers: named authors, page owners, and one entry per unnamed page."""
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    owner_spelling: dict[str, str] = {}
-    linked: dict[str, set[str]] = defaultdict(set)
-    page_papers: dict[str, set[str]] = defaultdict(set)
+    """Author entries from the papers: named authors, page owners, and one entry per unnamed page.
 
+    Each entry lists its papers newest first: the papers are walked in that order
+    once, so each list is built in order instead of sorted.
+    """
     owner_of = owners_of(pages)
+    owner_spelling: dict[str, str] = {}
     for owner in owner_of.values():
         if owner:
             owner_spelling.setdefault(name_key(owner), owner)
-    # Collect mentions by spelling first: far fewer spellings than mentions to count.
+    # Mentions by spelling first: far fewer spellings than mentions to look up keys for.
     mentions: dict[str, list[str]] = defaultdict(list)
-    for paper in papers:
+    page_papers: dict[str, list[str]] = defaultdict(list)
+    newest_first = _newest_first(papers)
+    for paper in newest_first:
         names, unnamed = paper_links(paper, owner_of)
         for name in names:
             mentions[name].append(paper["id"])
         for source in unnamed:
-            page_papers[source].add(paper["id"])
+            page_papers[source].append(paper["id"])
+    spellings: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for name, ids in mentions.items():
-        key = name_key(name)
-        spellings[key][name] += len(ids)
-        linked[key].update(ids)
+        spellings[name_key(name)][name] = ids
 
-    # Each author's papers newest first: one sort of all papers, then positions.
-    order = {paper["id"]: position for position, paper in enumerate(_newest_first(papers))}
+    position: dict[str, int] = {}
     profiles = _profiles_by_owner(pages)
     authors: list[Author] = []
-    for key, counts in spellings.items():
+    for key, spelled in spellings.items():
+        counts = {name: len(ids) for name, ids in spelled.items()}
         display = owner_spelling.get(key) or min(counts, key=lambda s: (-counts[s], s))
+        if len(spelled) == 1:
+            ids = next(iter(spelled.values()))
+        else:  # several spellings of one name: their lists merged into one order
+            position = position or {paper["id"]: at for at, paper in enumerate(newest_first)}
+            ids = sorted((i for ids in spelled.values() for i in ids), key=position.__getitem__)
         authors.append({
             "id": author_id(display),
             "name": display,
             "display_name": display,
             "aliases": sorted(counts),
-            "papers": sorted(linked[key], key=order.__getitem__),
+            "papers": list(dict.fromkeys(ids)),  # a paper naming one person twice lists it once
             "profile": profiles.get(key),
             "kind": "person",
             "owner": key in owner_spelling,
@@ -257,7 +284,7 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
             "name": None,
             "display_name": f"{label if len(label) <= 70 else label[:69] + '…'} ({source})",
             "aliases": [],
-            "papers": sorted(ids, key=order.__getitem__),
+            "papers": list(dict.fromkeys(ids)),
             "profile": None,
             "kind": "page",
             "owner": True,

@@ -14,7 +14,7 @@ from typing import Any
 from store.collector import collector_paused
 from store.formats import UnknownFormat, parse_lines
 from store.merge import derive_authors, merge_papers, page_records
-from store.persistence import StoreData, load, save, write_lock
+from store.persistence import StoreData, attach_detail_keys, load, save, write_lock
 from store.reading import PageError, expand_paths, read_page
 
 
@@ -63,11 +63,17 @@ def _ingest(store_path: Path, paths: list[Path]) -> IngestReport:
             parsed.append(result)
 
     with write_lock(store_path):
-        data = load(store_path)
-        report.papers_before = len(data.papers)
-        if parsed:
-            data = merge_into(data, parsed)
-            save(store_path, data)
+        # The stored abstracts stay on disk: the save copies those of unchanged papers.
+        data = load(store_path, with_details=False)
+        attach_detail_keys(store_path, data)
+        try:
+            report.papers_before = len(data.papers)
+            if parsed:
+                data = merge_into(data, parsed)
+                save(store_path, data)
+        finally:
+            if data.details_source is not None:
+                data.details_source.close()
     report.papers_after = len(data.papers)
     report.authors_after = len(data.authors)
     return report
@@ -132,7 +138,7 @@ def merge_into(data: StoreData, parsed: list[Parsed]) -> StoreData:
     for page_info, page_papers in parsed:
         pages[page_info["source"]] = page_info
         records.extend(page_papers)
-    papers = merge_papers(records)
+    papers = merge_papers(records, data.abstract_of)
     # The same store with new content: it keeps the names of the part files it was read
     # from, which the save leaves in place one generation for readers still on them.
     return replace(data, papers=papers, authors=derive_authors(papers, pages), pages=pages)

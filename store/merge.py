@@ -9,7 +9,7 @@ a page again changes nothing. Authors are derived from the papers afresh each ti
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from store.model import Author, Paper, author_id, display_title, identity_keys, keys_for, page_author_id, paper_id
@@ -134,11 +134,13 @@ def _join(group: list[Paper]) -> Paper:
     return merged
 
 
-def merge_papers(records: list[Paper]) -> list[Paper]:
+def merge_papers(records: list[Paper], abstract_of: Callable[[Paper], str | None] | None = None) -> list[Paper]:
     """Join records sharing any identity key; give each its id; resolve related papers.
 
     Records with an id are papers already (normalized by page_records, or read from
-    the store): one that nothing joins is kept as it is.
+    the store): one that nothing joins is kept as it is. A stored paper may come
+    without its abstract (an ingest leaves them on disk): abstract_of reads it when
+    the paper is joined with another.
     """
     for record in records:
         if not record.get("_keys"):
@@ -146,7 +148,7 @@ def merge_papers(records: list[Paper]) -> list[Paper]:
             record["_keys"] = keys_for(record.get("arxiv_id"), record.get("title"), record.get("abstract")) or [
                 f"id:{record['id']}"]
             record.setdefault("_related_keys", [])
-    papers = [_paper_of(group) for group in _groups(records)]
+    papers = [_paper_of(group, abstract_of) for group in _groups(records)]
     id_of_key: dict[str, str] = {}
     for paper in papers:
         for key in paper["_keys"]:
@@ -163,8 +165,11 @@ def merge_papers(records: list[Paper]) -> list[Paper]:
     return papers
 
 
-def _paper_of(group: list[Paper]) -> Paper:
+def _paper_of(group: list[Paper], abstract_of: Callable[[Paper], str | None] | None) -> Paper:
     if len(group) > 1:
+        for record in group:
+            if "abstract" not in record:
+                record["abstract"] = abstract_of(record) if abstract_of else None
         return _as_paper(_join(group))
     record = group[0]
     return record if "id" in record else _as_paper(_alone(record))

@@ -44,9 +44,10 @@ class PartDamaged(Exception):
 _BATCH = 2048
 
 
-def lines(table: str, docs: Iterable[Doc]) -> Iterator[bytes]:
+def lines(table: str, docs: Iterable[Doc | bytes]) -> Iterator[bytes]:
     """The part file's bytes, made as they are written: a TinyDB table, documents
-    numbered from 1, one per line; a batch of documents at a time."""
+    numbered from 1, one per line; a batch of documents at a time. A document may
+    come as its JSON already (copied from another part file)."""
     head = b'{"%s":{' % table.encode()
     yield head + b"\n"
     count = 0
@@ -58,17 +59,19 @@ def lines(table: str, docs: Iterable[Doc]) -> Iterator[bytes]:
     yield b"\n}}\n" if count else b"}}\n"
 
 
-def _document_lines(first: int, batch: list[Doc]) -> bytes:
+def _document_lines(first: int, batch: list[Doc | bytes]) -> bytes:
     """The batch's documents numbered from first, one per line ('"N":{…},'; the last without the comma)."""
     # One dump per document: as fast as dumping the batch whole and cutting it into
     # lines, which needs two more passes over the bytes (and a proof that the cuts
     # fall between documents).
     dumps = orjson.dumps
-    return b",\n".join([b'"%d":%s' % (number, dumps(doc)) for number, doc in enumerate(batch, first)])
+    return b",\n".join([
+        b'"%d":%s' % (number, doc if type(doc) is bytes else dumps(doc)) for number, doc in enumerate(batch, first)
+    ])
 
 
-def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
-    batch: list[Doc] = []
+def _batches(docs: Iterable[Doc | bytes], size: int) -> Iterator[list[Doc | bytes]]:
+    batch: list[Doc | bytes] = []
     for doc in docs:
         batch.append(doc)
         if len(batch) == size:
@@ -76,6 +79,10 @@ def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
             batch = []
     if batch:
         yield batch
+
+
+# What bytes_at reads at a time.
+_BLOCK = 1 << 20
 
 
 class PartFile:
@@ -97,6 +104,7 @@ class PartFile:
             raise PartDamaged(f"cannot read: {error.strerror}") from None
         self._header = b'{"%s":{\n' % table.encode()
         self.one_line = self._handle.readline(len(self._header)) != self._header
+        self._block: tuple[int, bytes] = (0, b"")  # what bytes_at read last, and where it starts
 
     def close(self) -> None:
         self._handle.close()
@@ -116,15 +124,25 @@ class PartFile:
         if self.one_line:
             yield from self._whole()
             return
+        for doc, _ in self.docs_with_spans():
+            yield doc
+
+    def docs_with_spans(self) -> Iterator[tuple[Doc, tuple[int, int]]]:
+        """Every document with where its JSON lies in the file (offset, length), for
+        bytes_at to copy it; raises PartDamaged as docs() does. A part written on one
+        line has no documents of its own lines: it yields none (check one_line)."""
+        if self.one_line:
+            return
         ended = False
         with collector_paused():
-            for _, line in self._lines():
+            for offset, line in self._lines():
                 if ended or not line.endswith(b"\n"):
                     raise PartDamaged("text after the table's end" if ended else "cut off")
                 if line == b"}}\n":
                     ended = True
                 elif line != b"\n":
-                    yield _parse_line(line)
+                    start, text = _document_text(line)
+                    yield _parse_document(text), (offset + start, len(text))
         if not ended:
             raise PartDamaged("cut off")
 
@@ -168,6 +186,21 @@ class PartFile:
             offset += len(chunk)
         return _parse_line(b"".join(chunks))
 
+    def bytes_at(self, span: tuple[int, int]) -> bytes:
+        """The bytes of a span docs_with_spans gave: a document's JSON, to copy as it is.
+
+        Read a block at a time: a save asks for the spans in file order, and one
+        read for each of 100,000 documents would cost more than copying them.
+        """
+        offset, length = span
+        start, block = self._block
+        if not start <= offset <= offset + length <= start + len(block):
+            start, block = offset, os.pread(self._handle.fileno(), max(length, _BLOCK), offset)
+            self._block = start, block
+            if len(block) < length:
+                raise PartDamaged("cut off")
+        return block[offset - start : offset - start + length]
+
     def _whole(self) -> list[Doc]:
         self._handle.seek(0)
         try:
@@ -185,12 +218,23 @@ class PartFile:
 
 def _parse_line(line: bytes) -> Doc:
     """'"12":{…},\\n' -> the document."""
+    return _parse_document(_document_text(line)[1])
+
+
+def _document_text(line: bytes) -> tuple[int, bytes]:
+    """'"12":{…},\\n' -> where '{…}' starts in the line, and '{…}'."""
     colon = line.find(b":")
+    if colon < 3:
+        raise PartDamaged("a line is not a document")
+    return colon + 1, line[colon + 1 :].rstrip(b",\n")
+
+
+def _parse_document(text: bytes) -> Doc:
     try:
-        doc = orjson.loads(line[colon + 1 :].rstrip(b",\n"))
+        doc = orjson.loads(text)
     except orjson.JSONDecodeError:
         raise PartDamaged("not valid JSON") from None
-    if colon < 3 or not isinstance(doc, dict):
+    if not isinstance(doc, dict):
         raise PartDamaged("a line is not a document")
     return doc
 

@@ -39,8 +39,8 @@ from store.model import PAPER_FIELDS, Author, Paper
 from store.storage import OrjsonStorage, StoreError, write_lock, write_named_by_content
 
 __all__ = [
-    "SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_papers", "attach_details", "open_details", "save",
-    "store_files", "write_lock",
+    "SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_papers", "attach_details", "attach_detail_keys",
+    "open_details", "save", "store_files", "write_lock",
 ]
 
 # 0: no _meta table; 1: everything in one file; 2: abstracts and keys in the details
@@ -65,6 +65,9 @@ class StoreData:
     warnings: list[str] = field(default_factory=list)
     # The open details file, when the abstracts are read on demand (open_details).
     details: Details | None = None
+    # The details file an ingest read the merge keys from (attach_detail_keys): a
+    # paper that keeps its '_details_at' span has its document copied from it.
+    details_source: parts.PartFile | None = None
 
     def fill(self, paper: Paper) -> Paper:
         """The paper with its abstract: read from the open details file the first time it is asked for."""
@@ -74,9 +77,14 @@ class StoreData:
 
     def abstract_of(self, paper: Paper) -> str | None:
         """The paper's abstract, without keeping it in memory (search reads many, shows few)."""
-        if "abstract" in paper or self.details is None:
-            return paper.get("abstract")
-        return self.details.abstract(paper["id"])
+        if "abstract" in paper:
+            return paper["abstract"]
+        if self.details is not None:
+            return self.details.abstract(paper["id"])
+        if self.details_source is not None and "_details_at" in paper:
+            abstract = orjson.loads(self.details_source.bytes_at(paper["_details_at"])).get("abstract")
+            return abstract if isinstance(abstract, str) else None
+        return None
 
 
 def load(path: Path, with_papers: bool = True, with_details: bool = True) -> StoreData:
@@ -140,13 +148,44 @@ def attach_details(path: Path, data: StoreData) -> None:
     A missing or damaged details file costs the abstracts, not the store: the
     papers stay, and a warning says how to get the abstracts back.
     """
+    _with_details_file(path, data, lambda side: _attach_whole(data, parts.read_all(side, "details")))
+
+
+def _attach_whole(data: StoreData, docs: list[dict[str, Any]]) -> None:
+    details = {doc["id"]: (doc["abstract"], doc["keys"], doc["related"]) for doc in docs}
+    for paper in data.papers:
+        found = details.get(paper["id"])
+        if found is not None:
+            paper["abstract"], paper["_keys"], paper["_related_keys"] = found
+
+
+def attach_detail_keys(path: Path, data: StoreData) -> None:
+    """What an ingest needs of the details file: each paper's merge keys, and where
+    its document lies in the file (`_details_at`), not its abstract.
+
+    The file stays open as data.details_source: a save copies the documents of the
+    papers the ingest left alone, and the merger reads the abstracts of those it
+    joins (abstract_of). Adding a page to a store of 100,000 papers then holds no
+    abstracts in memory and serializes none of them again. A lost or damaged file
+    is a warning, as in attach_details.
+    """
 
     def read(side: Path) -> None:
-        details = {doc["id"]: (doc["abstract"], doc["keys"], doc["related"]) for doc in parts.read_all(side, "details")}
+        part = parts.PartFile(side, "details")
+        try:
+            if part.one_line:  # written before a document had a line of its own: read whole
+                _attach_whole(data, list(part.docs()))
+                part.close()
+                return
+            found = {doc["id"]: (doc["keys"], doc["related"], span) for doc, span in part.docs_with_spans()}
+        except BaseException:
+            part.close()
+            raise
         for paper in data.papers:
-            found = details.get(paper["id"])
-            if found is not None:
-                paper["abstract"], paper["_keys"], paper["_related_keys"] = found
+            hit = found.get(paper["id"])
+            if hit is not None:
+                paper["_keys"], paper["_related_keys"], paper["_details_at"] = hit
+        data.details_source = part
 
     _with_details_file(path, data, read)
 
@@ -185,7 +224,9 @@ def save(path: Path, data: StoreData) -> None:
     for temporary in path.parent.glob("." + glob.escape(path.name) + ".*.tmp"):
         with contextlib.suppress(OSError):
             temporary.unlink()
+    source = data.details_source
     details = (
+        source.bytes_at(paper["_details_at"]) if source is not None and "_details_at" in paper else
         {"id": paper["id"], "abstract": paper.get("abstract"),
          "keys": paper.get("_keys", []), "related": paper.get("_related_keys", [])}
         for paper in data.papers

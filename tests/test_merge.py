@@ -123,3 +123,23 @@ def test_catalog_finds_exactly_the_author_entries_that_list_each_paper(seeded_st
     assert len(listing) == len(data.papers) == 94
     for paper in data.papers:
         assert {a["id"] for a in catalog.authors_of(paper)} == listing[paper["id"]], paper["id"]
+
+
+def _scholarfeed_page(path, owner, title, abstract):
+    entry = f"LGMar 3, 2021\n{title}\n\n{owner}, Ada Lovelace\n\n{abstract}\n"
+    path.write_text(f"{owner}\n\nh-index3\n\n1 Papers\n\n{entry}")
+
+
+def test_a_stored_papers_abstract_left_on_disk_still_counts_when_a_new_page_joins_it(tmp_path):
+    """An ingest keeps the stored abstracts on disk; a paper it joins reads its own back."""
+    long = "We scale kernel ridge regression to a billion points with random features and preconditioning."
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    _scholarfeed_page(first, "Grace Hopper", "Kernel Ridge Regression at Scale", long)
+    _scholarfeed_page(second, "Alan Turing", "Kernel ridge regression at scale", "Kernel ridge regression, scaled.")
+    one_by_one, together = tmp_path / "a.json", tmp_path / "b.json"
+    ingest(one_by_one, [first])
+    ingest(one_by_one, [second])
+    ingest(together, [first, second])
+    (paper,) = load(one_by_one).papers
+    assert (paper["abstract"], paper["sources"]) == (long, ["first.txt", "second.txt"])
+    assert load(together).papers == [paper]

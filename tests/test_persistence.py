@@ -7,6 +7,7 @@ from store.ingest import ingest
 from store.persistence import (
     SCHEMA_VERSION,
     StoreError,
+    attach_detail_keys,
     attach_details,
     attach_papers,
     load,
@@ -249,6 +250,32 @@ def test_part_files_written_on_one_line_are_still_read(tmp_path):
     light = load(store, with_details=False)
     open_details(store, light)
     assert [light.abstract_of(p) for p in light.papers] == [p["abstract"] for p in full.papers]
+    # An ingest into such a store reads its details whole, and writes them a line each.
+    ingest(store, [SCHOLARFEED_SMALL])
+    again = load(store)
+    (abstract,) = [p["abstract"] for p in full.papers if p["arxiv_id"] == "2210.06205"]
+    assert [p["abstract"] for p in again.papers if p["arxiv_id"] == "2210.06205"] == [abstract] and abstract
+    assert (tmp_path / again.details_file).read_bytes().count(b"\n") == len(again.papers) + 2
+
+
+def test_an_ingest_reads_the_stored_merge_keys_and_leaves_the_abstracts_on_disk(tmp_path):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER, SCHOLARFEED_SMALL])
+    full = load(store)
+    light = load(store, with_details=False)
+    attach_detail_keys(store, light)
+    source = light.details_source
+    try:
+        assert light.warnings == [] and not any("abstract" in paper for paper in light.papers)
+        assert [(p["_keys"], p["_related_keys"]) for p in light.papers] == [
+            (p["_keys"], p["_related_keys"]) for p in full.papers]
+        # Each span is the paper's whole details document: what a save copies.
+        assert [json.loads(source.bytes_at(p["_details_at"])) for p in light.papers] == [
+            {"id": p["id"], "abstract": p["abstract"], "keys": p["_keys"], "related": p["_related_keys"]}
+            for p in full.papers]
+        assert [light.abstract_of(p) for p in light.papers] == [p["abstract"] for p in full.papers]
+    finally:
+        source.close()
 
 
 def test_ingesting_again_repairs_a_damaged_part_file_of_the_same_content(tmp_path):

@@ -82,7 +82,26 @@ def bench_size(papers: int, work: Path) -> dict:
     if row.get("fzf_median_ms"):
         row["fzf_over_litbrowse_median"] = row["fzf_median_ms"] / row["search_median_ms"]
     row["app_ready_s"], row["app_papers_shown_s"], row["app_indexed_s"], row["app_peak_rss_mb"] = app_ready(store)
+    row["add_page_s"], row["add_page_peak_rss_mb"] = add_one_page(store, work / f"new_page_{papers}")
     return row
+
+
+def add_one_page(store: Path, folder: Path, papers: int = 100) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) to ingest one more page of new papers into the store:
+    what a user does each time they save a page. Timed inside the child process."""
+    generate(folder, papers, seed=2)
+    page = (folder / "page_00000.txt").rename(folder / "new_page.txt")  # a page the store has not seen
+    code = (
+        "import resource, sys, time; t = time.perf_counter()\n"
+        "from tui.cli import main\n"
+        "code = main(['--store', sys.argv[1], 'ingest', sys.argv[2]])\n"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(store), str(page)], capture_output=True, text=True,
+                         check=True)
+    seconds, rss = out.stderr.strip().splitlines()[-1].split()
+    return float(seconds), float(rss)
 
 
 def fzf_latency(titles: list[str], work: Path) -> dict:
@@ -167,7 +186,8 @@ def format_row(row: dict) -> str:
             f" | fzf median {fzf}ms ({ratio}) | app ready {row['app_ready_s']:.2f}s"
             f" (papers shown {row['app_papers_shown_s']:.2f}s, all indexed {row['app_indexed_s']:.1f}s)"
             f" | peak RSS: search {row['peak_rss_mb']:.0f}MB, app {row['app_peak_rss_mb']:.0f}MB,"
-            f" ingest {row['ingest_peak_rss_mb']:.0f}MB")
+            f" ingest {row['ingest_peak_rss_mb']:.0f}MB"
+            f" | add a page of 100: {row['add_page_s']:.2f}s, {row['add_page_peak_rss_mb']:.0f}MB")
 
 
 if __name__ == "__main__":

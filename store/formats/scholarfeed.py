@@ -137,14 +137,13 @@ def _parse_header(lines: list[str], page: ParsedPage) -> None:
 def _entry(match: re.Match[str], blocks: list[list[str]], inferred_year: int) -> Entry | None:
     if not blocks:
         return None
-    month = MONTHS[match.group("month").rstrip(".").lower()[:3]]
-    day = int(match.group("day"))
-    entry = Entry(category=match.group("cats").strip() or None)
-    if match.group("year"):
-        entry.year = int(match.group("year"))
+    cats, month, day, year, code = match.group("cats", "month", "day", "year", "code")
+    entry = Entry(category=cats.strip() or None)
+    if year:
+        entry.year = int(year)
     else:
         entry.year, entry.date_inferred = inferred_year, True
-    entry.date = iso_date(entry.year, month, day)
+    entry.date = iso_date(entry.year, MONTHS[month.rstrip(".").lower()[:3]], int(day))
 
     title_lines = blocks[0]
     rest = blocks[1:]
@@ -165,7 +164,9 @@ def _entry(match: re.Match[str], blocks: list[list[str]], inferred_year: int) ->
     if split:
         entry.authors, entry.authors_complete, entry.affiliations = split
     if rest:
-        entry.abstract = "\n\n".join(" ".join(block) for block in rest)
+        # Most abstracts are one line: no joining.
+        one_line = len(rest) == 1 and len(rest[0]) == 1
+        entry.abstract = rest[0][0] if one_line else "\n\n".join(" ".join(block) for block in rest)
     entry.code_url = find_code_url(entry.abstract)
-    entry.has_code = bool(match.group("code")) or entry.code_url is not None
+    entry.has_code = bool(code) or entry.code_url is not None
     return entry

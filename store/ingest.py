@@ -34,6 +34,8 @@ class IngestReport:
     papers_before: int = 0
     papers_after: int = 0
     authors_after: int = 0
+    # What went wrong with the store itself but did not stop the ingest, one line each.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -66,6 +68,7 @@ def _ingest(store_path: Path, paths: list[Path]) -> IngestReport:
         # The stored abstracts stay on disk: the save copies those of unchanged papers.
         data = load(store_path, with_details=False)
         attach_detail_keys(store_path, data)
+        report.warnings = data.warnings
         try:
             report.papers_before = len(data.papers)
             if parsed:

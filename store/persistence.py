@@ -161,7 +161,8 @@ def _attach_whole(data: StoreData, docs: list[dict[str, Any]]) -> None:
 
 def attach_detail_keys(path: Path, data: StoreData) -> None:
     """What an ingest needs of the details file: each paper's merge keys, and where
-    its document lies in the file (`_details_at`), not its abstract.
+    its document lies in the file (`_details_at`), not its abstract. Damaged lines
+    are skipped (a warning counts them): they cost their own papers only.
 
     The file stays open as data.details_source: a save copies the documents of the
     papers the ingest left alone, and the merger reads the abstracts of those it
@@ -177,10 +178,16 @@ def attach_detail_keys(path: Path, data: StoreData) -> None:
                 _attach_whole(data, list(part.docs()))
                 part.close()
                 return
-            found = {doc["id"]: (doc["keys"], doc["related"], span) for doc, span in part.docs_with_spans()}
+            found = {doc["id"]: (doc["keys"], doc["related"], span) for doc, span in part.docs_with_spans()
+                     if isinstance(doc.get("id"), str) and "keys" in doc and "related" in doc}
         except BaseException:
             part.close()
             raise
+        if part.damaged_lines:
+            # Each damaged line costs its own paper's abstract, not the others' (the
+            # save writes every document it could read).
+            data.warnings.append(f"{side}: {part.damaged_lines} damaged line(s) in the details file: those "
+                                 "papers' abstracts are lost; ingest their pages again")
         for paper in data.papers:
             hit = found.get(paper["id"])
             if hit is not None:

@@ -16,6 +16,7 @@ from store.persistence import (
 )
 from store.storage import atomic_write
 from tests.conftest import ARXIVER, SCHOLARFEED_SMALL
+from tui.cli import main
 
 
 def test_store_is_a_small_tinydb_main_file_naming_its_papers_and_details_files(tmp_path):
@@ -289,3 +290,21 @@ def test_ingesting_again_repairs_a_damaged_part_file_of_the_same_content(tmp_pat
     again = load(store)
     assert again.details_file == full.details_file and again.warnings == []  # ...and back
     assert again.papers == full.papers
+
+
+def test_an_ingest_into_a_store_with_a_damaged_details_line_keeps_every_other_abstract(tmp_path, capsys):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    full = load(store)
+    details_file = tmp_path / full.details_file
+    lines = details_file.read_bytes().split(b"\n")
+    lines[3] = lines[3][:40]  # the third paper's line, cut short
+    details_file.write_bytes(b"\n".join(lines))
+    assert main(["--store", str(store), "ingest", str(SCHOLARFEED_SMALL)]) == 0
+    assert capsys.readouterr().err == (
+        f"litbrowse: warning: {details_file}: 1 damaged line(s) in the details file: those papers' abstracts "
+        "are lost; ingest their pages again\n")
+    after = {paper["id"]: paper["abstract"] for paper in load(store).papers}
+    assert len(after) == 12
+    assert [after[p["id"]] for p in full.papers] == [
+        None if n == 2 else p["abstract"] for n, p in enumerate(full.papers)]

@@ -121,9 +121,12 @@ def run_ingest(store_path: Path, args: argparse.Namespace) -> int:
             "new_papers": report.papers_after - report.papers_before,
             "authors": report.authors_after,
             "store": str(store_path),
+            "warnings": report.warnings,
         })
     else:
         tables.print_ingest(report, store_path)
+    for warning in report.warnings:
+        print(f"litbrowse: warning: {printable(warning)}", file=sys.stderr)
     for failed in (f for f in report.files if f.error):
         print(f"litbrowse: {printable(failed.path)}: {printable(failed.error or '')}", file=sys.stderr)
     return 1 if report.failed else 0

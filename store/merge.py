@@ -142,12 +142,7 @@ def merge_papers(records: list[Paper], abstract_of: Callable[[Paper], str | None
     without its abstract (an ingest leaves them on disk): abstract_of reads it when
     the paper is joined with another.
     """
-    for record in records:
-        if not record.get("_keys"):
-            # A stored paper whose details file was lost: its keys again, from what is left.
-            record["_keys"] = keys_for(record.get("arxiv_id"), record.get("title"), record.get("abstract")) or [
-                f"id:{record['id']}"]
-            record.setdefault("_related_keys", [])
+    _recover_lost_keys(records)
     papers = [_paper_of(group, abstract_of) for group in _groups(records)]
     id_of_key: dict[str, str] = {}
     for paper in papers:
@@ -163,6 +158,20 @@ def merge_papers(records: list[Paper], abstract_of: Callable[[Paper], str | None
             paper["related"] = []
     papers.sort(key=lambda p: p["id"])
     return papers
+
+
+def _recover_lost_keys(records: list[Paper]) -> None:
+    """Merge keys again for stored papers whose details document was lost (a damaged
+    details file), from what the papers file still holds."""
+    lost = [record for record in records if not record.get("_keys")]
+    for record in lost:
+        record["_keys"] = keys_for(record.get("arxiv_id"), record.get("title"), record.get("abstract")) or [
+            f"id:{record['id']}"]
+    if lost:
+        # Related papers are kept by key: the stored ids lead to their papers' keys.
+        keys_of = {record["id"]: record["_keys"] for record in records if "id" in record}
+        for record in lost:
+            record["_related_keys"] = [keys_of[i][0] for i in record.get("related") or () if i in keys_of]
 
 
 def _paper_of(group: list[Paper], abstract_of: Callable[[Paper], str | None] | None) -> Paper:

@@ -143,3 +143,20 @@ def test_a_stored_papers_abstract_left_on_disk_still_counts_when_a_new_page_join
     (paper,) = load(one_by_one).papers
     assert (paper["abstract"], paper["sources"]) == (long, ["first.txt", "second.txt"])
     assert load(together).papers == [paper]
+
+
+def test_a_paper_whose_details_line_is_damaged_keeps_its_related_papers_through_an_ingest(tmp_path):
+    store = tmp_path / "store.json"
+    ingest(store, [PAPER_PAGE])
+    before = {p["id"]: p for p in load(store).papers}
+    assert len(before["arxiv:2310.06511"]["related"]) == 18
+    details_file = tmp_path / load(store).details_file
+    lines = details_file.read_bytes().split(b"\n")
+    (damaged,) = [n for n, line in enumerate(lines) if b'{"id":"arxiv:2310.06511"' in line]
+    lines[damaged] = lines[damaged][:60]
+    details_file.write_bytes(b"\n".join(lines))
+    report = ingest(store, [ARXIVER])  # a page without that paper
+    assert len(report.warnings) == 1
+    after = {p["id"]: p for p in load(store).papers}
+    assert after["arxiv:2310.06511"]["related"] == before["arxiv:2310.06511"]["related"]
+    assert after["arxiv:2310.06511"]["abstract"] is None  # what the damaged line held is lost

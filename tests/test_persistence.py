@@ -193,10 +193,16 @@ def test_part_files_hold_one_document_per_line(tmp_path):
         assert len(json.loads((tmp_path / name).read_text())[table]) == 12
 
 
-def test_the_app_reads_abstracts_from_the_open_details_file_one_at_a_time(tmp_path):
+@pytest.fixture
+def two_pages(tmp_path):
+    """A store of the arxiver page and the small scholarfeed page, and its data read whole."""
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER, SCHOLARFEED_SMALL])
-    full = load(store)
+    return store, load(store)
+
+
+def test_the_app_reads_abstracts_from_the_open_details_file_one_at_a_time(tmp_path, two_pages):
+    store, full = two_pages
     light = load(store, with_details=False)
     open_details(store, light)
     assert light.details_loaded and light.warnings == []
@@ -210,14 +216,22 @@ def test_the_app_reads_abstracts_from_the_open_details_file_one_at_a_time(tmp_pa
     assert light.fill(other)["abstract"] == full.papers[7]["abstract"]
 
 
-def test_a_damaged_line_of_the_details_file_costs_that_papers_abstract(tmp_path):
+def _arxiver_store_with_a_cut_details_line(tmp_path):
+    """A store of the arxiver page, read whole; then its details file with the third paper's line cut short."""
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER])
     full = load(store)
     details_file = tmp_path / full.details_file
     lines = details_file.read_bytes().split(b"\n")
-    lines[3] = lines[3][:40]  # the third paper's line, cut short
-    lines[4] = lines[4].replace(b'{"id":', b'{"id" ', 1)  # the fourth's, not JSON from its start
+    lines[3] = lines[3][:40]
+    details_file.write_bytes(b"\n".join(lines))
+    return store, full, details_file
+
+
+def test_a_damaged_line_of_the_details_file_costs_that_papers_abstract(tmp_path):
+    store, full, details_file = _arxiver_store_with_a_cut_details_line(tmp_path)
+    lines = details_file.read_bytes().split(b"\n")
+    lines[4] = lines[4].replace(b'{"id":', b'{"id" ', 1)  # the fourth paper's, not JSON from its start
     details_file.write_bytes(b"\n".join(lines))
     light = load(store, with_details=False)
     open_details(store, light)
@@ -259,10 +273,8 @@ def test_part_files_written_on_one_line_are_still_read(tmp_path):
     assert (tmp_path / again.details_file).read_bytes().count(b"\n") == len(again.papers) + 2
 
 
-def test_an_ingest_reads_the_stored_merge_keys_and_leaves_the_abstracts_on_disk(tmp_path):
-    store = tmp_path / "store.json"
-    ingest(store, [ARXIVER, SCHOLARFEED_SMALL])
-    full = load(store)
+def test_an_ingest_reads_the_stored_merge_keys_and_leaves_the_abstracts_on_disk(two_pages):
+    store, full = two_pages
     light = load(store, with_details=False)
     attach_detail_keys(store, light)
     source = light.details_source
@@ -293,13 +305,7 @@ def test_ingesting_again_repairs_a_damaged_part_file_of_the_same_content(tmp_pat
 
 
 def test_an_ingest_into_a_store_with_a_damaged_details_line_keeps_every_other_abstract(tmp_path, capsys):
-    store = tmp_path / "store.json"
-    ingest(store, [ARXIVER])
-    full = load(store)
-    details_file = tmp_path / full.details_file
-    lines = details_file.read_bytes().split(b"\n")
-    lines[3] = lines[3][:40]  # the third paper's line, cut short
-    details_file.write_bytes(b"\n".join(lines))
+    store, full, details_file = _arxiver_store_with_a_cut_details_line(tmp_path)
     assert main(["--store", str(store), "ingest", str(SCHOLARFEED_SMALL)]) == 0
     assert capsys.readouterr().err == (
         f"litbrowse: warning: {details_file}: 1 damaged line(s) in the details file: those papers' abstracts "

@@ -279,7 +279,7 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
             ids = next(iter(spelled.values()))
         else:  # several spellings of one name: their lists merged into one order
             position = position or {paper["id"]: at for at, paper in enumerate(newest_first)}
-            ids = sorted((i for ids in spelled.values() for i in ids), key=position.__getitem__)
+            ids = sorted((i for listed in spelled.values() for i in listed), key=position.__getitem__)
         authors.append({
             "id": author_id(display),
             "name": display,

@@ -178,16 +178,21 @@ def attach_detail_keys(path: Path, data: StoreData) -> None:
                 _attach_whole(data, list(part.docs()))
                 part.close()
                 return
-            found = {doc["id"]: (doc["keys"], doc["related"], span) for doc, span in part.docs_with_spans()
-                     if isinstance(doc.get("id"), str) and "keys" in doc and "related" in doc}
+            found = {}
+            wrong_shape = 0
+            for doc, span in part.docs_with_spans():
+                if isinstance(doc.get("id"), str) and all(isinstance(doc.get(k), list) for k in ("keys", "related")):
+                    found[doc["id"]] = (doc["keys"], doc["related"], span)
+                else:
+                    wrong_shape += 1
         except BaseException:
             part.close()
             raise
-        if part.damaged_lines:
+        if part.damaged_lines + wrong_shape:
             # Each damaged line costs its own paper's abstract, not the others' (the
             # save writes every document it could read).
-            data.warnings.append(f"{side}: {part.damaged_lines} damaged line(s) in the details file: those "
-                                 "papers' abstracts are lost; ingest their pages again")
+            data.warnings.append(f"{side}: {part.damaged_lines + wrong_shape} damaged line(s) in the details file: "
+                                 "those papers' abstracts are lost; ingest their pages again")
         for paper in data.papers:
             hit = found.get(paper["id"])
             if hit is not None:

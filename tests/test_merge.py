@@ -1,5 +1,13 @@
+import os
 import random
 import shutil
+import tempfile
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from store.ingest import ingest
 from store.persistence import load
@@ -160,3 +168,26 @@ def test_a_paper_whose_details_line_is_damaged_keeps_its_related_papers_through_
     after = {p["id"]: p for p in load(store).papers}
     assert after["arxiv:2310.06511"]["related"] == before["arxiv:2310.06511"]["related"]
     assert after["arxiv:2310.06511"]["abstract"] is None  # what the damaged line held is lost
+
+
+@cache
+def _all_at_once() -> bytes:
+    """The main file of a store that ingested every sample page in one go (it names its parts by content)."""
+    with tempfile.TemporaryDirectory() as folder:
+        store = Path(folder) / "store.json"
+        ingest(store, ALL)
+        return store.read_bytes()
+
+
+# Each example runs up to five ingests; HYPOTHESIS_EXAMPLES raises it for a deeper run.
+@settings(max_examples=max(20, int(os.environ.get("HYPOTHESIS_EXAMPLES", "0")) // 10), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(order=st.permutations(ALL), cuts=st.sets(st.integers(1, len(ALL) - 1)))
+def test_any_order_and_grouping_of_ingests_makes_the_same_store_to_the_byte(tmp_path_factory, order, cuts):
+    """Later ingests copy the stored details and join papers whose abstracts stay on disk;
+    the store must still be the one a single ingest of every page makes."""
+    store = tmp_path_factory.mktemp("store") / "store.json"
+    bounds = [0, *sorted(cuts), len(order)]
+    for start, end in pairwise(bounds):
+        ingest(store, order[start:end])
+    assert store.read_bytes() == _all_at_once()

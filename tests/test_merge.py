@@ -191,3 +191,25 @@ def test_any_order_and_grouping_of_ingests_makes_the_same_store_to_the_byte(tmp_
     for start, end in pairwise(bounds):
         ingest(store, order[start:end])
     assert store.read_bytes() == _all_at_once()
+
+
+def test_pages_parsed_on_every_core_make_the_same_store_and_reports(tmp_path, monkeypatch):
+    from store import ingest as ingest_module
+
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01\x02" * 100)
+    pages = [*ALL, bad]
+    serial, parallel = tmp_path / "serial.json", tmp_path / "parallel.json"
+    serial_report = ingest(serial, pages)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(ingest_module.os, "cpu_count", lambda: 2)
+    parallel_report = ingest(parallel, pages)
+    assert parallel_report.files == serial_report.files and parallel_report.files[-1].error == (
+        "binary file, not a text page")
+    assert [(f.path, f.papers) for f in parallel_report.files[:2]] == [(str(ALL[0]), 2), (str(ARXIVER), 10)]
+    assert parallel.read_bytes().replace(b"parallel.json", b"serial.json") == serial.read_bytes()
+    assert list(spool.iterdir()) == []  # the records passed through files there, all removed

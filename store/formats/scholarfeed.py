@@ -42,19 +42,14 @@ _CATEGORY = re.compile(r"^[A-Z]{2,5}(?:\.[A-Z]{2})?$")
 _DATE_LINE_MAX = 80
 
 
-def _date_match(line: str) -> re.Match[str] | None:
-    return DATE_LINE.match(line) if len(line) <= _DATE_LINE_MAX else None
-
-
 def _dated_lines(lines: list[str]) -> list[tuple[int, re.Match[str]]]:
-    """Each date line's index and match: _date_match on every line, inlined (a page has
-    thousands of lines)."""
+    """Each date line's index and match."""
     match = DATE_LINE.match
     return [(i, found) for i, line in enumerate(lines) if len(line) <= _DATE_LINE_MAX and (found := match(line))]
 
 
 def score(lines: list[str]) -> int:
-    dates = sum(1 for line in lines if _date_match(line))
+    dates = len(_dated_lines(lines))
     metrics = sum(1 for line in lines[:40] for rx in _METRICS.values() if rx.match(line.strip()))
     return 3 * dates + 2 * metrics
 

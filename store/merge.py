@@ -230,7 +230,7 @@ def paper_links(paper: Paper, owner_of: Mapping[str, str | None]) -> tuple[list[
     A paper no one would list is listed by its first page, so every paper stays
     reachable. The catalog asks the same of one paper when it is shown.
     """
-    names = [name for name in paper["authors"] if name_key(name)]
+    names = list(filter(name_key, paper["authors"]))  # a name of punctuation alone names no one
     unnamed: list[str] = []
     owned_on = paper.get("_owned_on") or ()
     for source in paper["sources"]:
@@ -261,10 +261,11 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
     newest_first = _newest_first(papers)
     for paper in newest_first:
         names, unnamed = paper_links(paper, owner_of)
+        listed = paper["id"]
         for name in names:
-            mentions[name].append(paper["id"])
+            mentions[name].append(listed)
         for source in unnamed:
-            page_papers[source].append(paper["id"])
+            page_papers[source].append(listed)
     spellings: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for name, ids in mentions.items():
         spellings[name_key(name)][name] = ids

@@ -40,7 +40,7 @@ from store.storage import OrjsonStorage, StoreError, write_lock, write_named_by_
 
 __all__ = [
     "SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_papers", "attach_details", "attach_detail_keys",
-    "open_details", "save", "store_files", "write_lock",
+    "detail_keys", "open_details", "save", "store_files", "write_lock",
 ]
 
 # 0: no _meta table; 1: everything in one file; 2: abstracts and keys in the details
@@ -159,47 +159,63 @@ def _attach_whole(data: StoreData, docs: list[dict[str, Any]]) -> None:
             paper["abstract"], paper["_keys"], paper["_related_keys"] = found
 
 
-def attach_detail_keys(path: Path, data: StoreData) -> None:
+@dataclass
+class DetailKeys:
+    """What an ingest reads of a details file (detail_keys): by paper id, its merge keys,
+    related keys and its document's span; how many lines were damaged; or, for a file
+    written on one line, its documents whole."""
+
+    found: dict[str, tuple[list[str], list[str], tuple[int, int]]] = field(default_factory=dict)
+    damaged: int = 0
+    whole: list[dict[str, Any]] | None = None
+
+
+def detail_keys(side: Path) -> DetailKeys:
+    """Read a details file for attach_detail_keys: in this process or another (it
+    returns plain data). Raises PartMissing or PartDamaged as PartFile does."""
+    with parts.PartFile(side, "details") as part:
+        if part.one_line:  # written before a document had a line of its own: read whole
+            return DetailKeys(whole=list(part.docs()))
+        keys = DetailKeys()
+        for doc, span in part.docs_with_spans():
+            if isinstance(doc.get("id"), str) and all(isinstance(doc.get(k), list) for k in ("keys", "related")):
+                keys.found[doc["id"]] = (doc["keys"], doc["related"], span)
+            else:  # JSON of another shape: as damaged as a cut line
+                keys.damaged += 1
+        keys.damaged += part.damaged_lines
+        return keys
+
+
+def attach_detail_keys(path: Path, data: StoreData, read: Callable[[Path], DetailKeys] = detail_keys) -> None:
     """What an ingest needs of the details file: each paper's merge keys, and where
     its document lies in the file (`_details_at`), not its abstract. Damaged lines
-    are skipped (a warning counts them): they cost their own papers only.
+    are skipped (a warning counts them): they cost their own papers only. `read`
+    may give what another process read meanwhile.
 
-    The file stays open as data.details_source: a save copies the documents of the
-    papers the ingest left alone, and the merger reads the abstracts of those it
+    The file is kept open as data.details_source: a save copies the documents of
+    the papers the ingest left alone, and the merger reads the abstracts of those it
     joins (abstract_of). Adding a page to a store of 100,000 papers then holds no
     abstracts in memory and serializes none of them again. A lost or damaged file
     is a warning, as in attach_details.
     """
 
-    def read(side: Path) -> None:
-        part = parts.PartFile(side, "details")
-        try:
-            if part.one_line:  # written before a document had a line of its own: read whole
-                _attach_whole(data, list(part.docs()))
-                part.close()
-                return
-            found = {}
-            wrong_shape = 0
-            for doc, span in part.docs_with_spans():
-                if isinstance(doc.get("id"), str) and all(isinstance(doc.get(k), list) for k in ("keys", "related")):
-                    found[doc["id"]] = (doc["keys"], doc["related"], span)
-                else:
-                    wrong_shape += 1
-        except BaseException:
-            part.close()
-            raise
-        if part.damaged_lines + wrong_shape:
+    def attach(side: Path) -> None:
+        keys = read(side)
+        if keys.whole is not None:
+            _attach_whole(data, keys.whole)
+            return
+        if keys.damaged:
             # Each damaged line costs its own paper's abstract, not the others' (the
             # save writes every document it could read).
-            data.warnings.append(f"{side}: {part.damaged_lines + wrong_shape} damaged line(s) in the details file: "
-                                 "those papers' abstracts are lost; ingest their pages again")
+            data.warnings.append(f"{side}: {keys.damaged} damaged line(s) in the details file: those papers' "
+                                 "abstracts are lost; ingest their pages again")
         for paper in data.papers:
-            hit = found.get(paper["id"])
+            hit = keys.found.get(paper["id"])
             if hit is not None:
                 paper["_keys"], paper["_related_keys"], paper["_details_at"] = hit
-        data.details_source = part
+        data.details_source = parts.PartFile(side, "details")
 
-    _with_details_file(path, data, read)
+    _with_details_file(path, data, attach)
 
 
 def open_details(path: Path, data: StoreData) -> None:

@@ -15,7 +15,7 @@ from store.persistence import (
     write_lock,
 )
 from store.storage import atomic_write
-from tests.conftest import ARXIVER, SCHOLARFEED_SMALL
+from tests.conftest import ARXIVER, PAPER_PAGE, SCHOLARFEED_SMALL
 from tui.cli import main
 
 
@@ -304,7 +304,19 @@ def test_ingesting_again_repairs_a_damaged_part_file_of_the_same_content(tmp_pat
     assert again.papers == full.papers
 
 
-def test_an_ingest_into_a_store_with_a_damaged_details_line_keeps_every_other_abstract(tmp_path, capsys):
+@pytest.fixture(params=["here", "aside"])
+def where_keys_are_read(request, monkeypatch):
+    """An ingest reads a large store's merge keys in another process: both ways, on a small store."""
+    from store import ingest as ingest_module
+
+    if request.param == "aside":
+        monkeypatch.setattr(ingest_module, "ASIDE_MIN_BYTES", 0)
+        monkeypatch.setattr(ingest_module.os, "cpu_count", lambda: 2)
+    return request.param
+
+
+def test_an_ingest_into_a_store_with_a_damaged_details_line_keeps_every_other_abstract(
+        tmp_path, capsys, where_keys_are_read):
     store, full, details_file = _arxiver_store_with_a_cut_details_line(tmp_path)
     lines = details_file.read_bytes().split(b"\n")
     lines[5] = lines[5].replace(b'"keys":[', b'"keys":"?","was":[', 1)  # the fifth paper's: JSON of another shape
@@ -317,3 +329,20 @@ def test_an_ingest_into_a_store_with_a_damaged_details_line_keeps_every_other_ab
     assert len(after) == 12
     assert [after[p["id"]] for p in full.papers] == [
         None if n in (2, 4) else p["abstract"] for n, p in enumerate(full.papers)]
+
+
+def test_an_ingest_into_a_store_whose_details_file_is_lost_says_so_and_keeps_the_papers(
+        tmp_path, capsys, where_keys_are_read):
+    store = tmp_path / "store.json"
+    ingest(store, [PAPER_PAGE, ARXIVER])
+    full = load(store)
+    (tmp_path / full.details_file).unlink()
+    assert main(["--store", str(store), "ingest", str(SCHOLARFEED_SMALL)]) == 0
+    assert capsys.readouterr().err == (
+        f"litbrowse: warning: {tmp_path / full.details_file}: details file missing: abstracts are not shown; "
+        "ingest your pages again\n")
+    after = {paper["id"]: paper for paper in load(store).papers}
+    assert set(after) >= {paper["id"] for paper in full.papers}
+    # The related papers of the paper page's paper stay, found again by their ids.
+    assert after["arxiv:2310.06511"]["related"] == next(
+        p for p in full.papers if p["id"] == "arxiv:2310.06511")["related"]

@@ -45,7 +45,13 @@ class OrjsonStorage(Storage):
             return orjson.loads(data)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        atomic_write(self.path, orjson.dumps(data))
+        payload = orjson.dumps(data)
+        # The same bytes again leave the file as it is: a running app watching it is
+        # not told the store changed when an ingest changed nothing.
+        with contextlib.suppress(OSError):
+            if self.path.stat().st_size == len(payload) and self.path.read_bytes() == payload:
+                return
+        atomic_write(self.path, payload)
 
     def close(self) -> None:
         pass

@@ -77,9 +77,12 @@ def test_reingest_changes_nothing(tmp_path):
     store = tmp_path / "store.json"
     ingest(store, [SEEDS])
     before = store.read_bytes()
+    files = {path.name: (path.stat().st_ino, path.stat().st_mtime_ns) for path in tmp_path.glob("store.json*")}
     report = ingest(store, [SEEDS])
     assert report.papers_before == report.papers_after == 94
     assert store.read_bytes() == before
+    # Not a byte rewritten: an app watching the store is not told it changed.
+    assert {path.name: (path.stat().st_ino, path.stat().st_mtime_ns) for path in tmp_path.glob("store.json*")} == files
 
 
 def test_order_independence(tmp_path):

@@ -57,9 +57,9 @@ class OrjsonStorage(Storage):
         pass
 
 
-def atomic_write(path: Path, payload: bytes | Iterable[bytes]) -> None:
-    """Write payload (bytes, or chunks of them) to path so that readers see the old file or the new one, whole."""
-    _publish(_write_temporary(path.parent, path.name, payload), path)
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Write payload to path so that readers see the old file or the new one, whole."""
+    _publish(_write_temporary(path.parent, path.name, [payload]), path)
 
 
 def write_named_by_content(directory: Path, prefix: str, chunks: Iterable[bytes]) -> str:
@@ -81,24 +81,15 @@ def write_named_by_content(directory: Path, prefix: str, chunks: Iterable[bytes]
     return name
 
 
-def _write_temporary(directory: Path, name: str, payload: bytes | Iterable[bytes],
-                     digest: Any = None) -> Path:
+def _write_temporary(directory: Path, name: str, chunks: Iterable[bytes], digest: Any = None) -> Path:
     """A synced temporary file beside the target (`.name.XXXX.tmp`, which a later writer
-    holding the lock removes if this one dies) holding payload."""
+    holding the lock removes if this one dies) holding the chunks."""
     directory.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
-            # A megabyte at a time: one write call per chunk would be 300,000 calls.
-            batch: list[bytes] = []
-            size = 0
-            for chunk in [payload] if isinstance(payload, bytes) else payload:
-                batch.append(chunk)
-                size += len(chunk)
-                if size >= 1 << 20:
-                    _write(handle, b"".join(batch), digest)
-                    batch, size = [], 0
-            _write(handle, b"".join(batch), digest)
+            for chunk in chunks:  # the buffered file gathers the small ones
+                _write(handle, chunk, digest)
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:

@@ -105,7 +105,6 @@ class PartFile:
         self._header = b'{"%s":{\n' % table.encode()
         self.one_line = self._handle.readline(len(self._header)) != self._header
         self._block: tuple[int, bytes] = (0, b"")  # what bytes_at read last, and where it starts
-        self.damaged_lines = 0  # what docs_with_spans skipped
 
     def close(self) -> None:
         self._handle.close()
@@ -133,19 +132,18 @@ class PartFile:
                 if line == b"}}\n":
                     ended = True
                 elif line != b"\n":
-                    yield _parse_document(_document_text(line)[1])
+                    yield _parse_line(line)
         if not ended:
             raise PartDamaged("cut off")
 
-    def docs_with_spans(self) -> Iterator[tuple[Doc, tuple[int, int]]]:
-        """Every document that can be read, with where its JSON lies in the file
-        (offset, length) for bytes_at to copy it. A part written on one line has no
-        lines of its own documents: it yields none (check one_line).
+    def docs_with_spans(self) -> Iterator[tuple[Doc | None, tuple[int, int]]]:
+        """Every line's document with where its JSON lies in the file (offset, length)
+        for bytes_at to copy it. A part written on one line has no lines of its own
+        documents: it yields none (check one_line).
 
-        Unlike docs(), it salvages: a damaged line (cut short, not JSON) is skipped
-        and counted in `damaged_lines`, and the documents after it still come.
+        Unlike docs(), it salvages: a damaged line (cut short, not JSON) yields None
+        for its document, and the documents after it still come.
         """
-        self.damaged_lines = 0
         if self.one_line:
             return
         with collector_paused():
@@ -154,11 +152,9 @@ class PartFile:
                     continue
                 try:
                     start, text = _document_text(line)
-                    doc = _parse_document(text)
+                    yield _parse_document(text), (offset + start, len(text))
                 except PartDamaged:
-                    self.damaged_lines += 1
-                    continue
-                yield doc, (offset + start, len(text))
+                    yield None, (offset, len(line))
 
     def ids(self) -> dict[str, int]:
         """Each document's "id" and its line's offset, found without parsing the documents

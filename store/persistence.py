@@ -178,11 +178,11 @@ def detail_keys(side: Path) -> DetailKeys:
             return DetailKeys(whole=list(part.docs()))
         keys = DetailKeys()
         for doc, span in part.docs_with_spans():
-            if isinstance(doc.get("id"), str) and all(isinstance(doc.get(k), list) for k in ("keys", "related")):
+            if (doc is not None and isinstance(doc.get("id"), str)
+                    and all(isinstance(doc.get(k), list) for k in ("keys", "related"))):
                 keys.found[doc["id"]] = (doc["keys"], doc["related"], span)
-            else:  # JSON of another shape: as damaged as a cut line
+            else:  # a cut line, or JSON of another shape
                 keys.damaged += 1
-        keys.damaged += part.damaged_lines
         return keys
 
 

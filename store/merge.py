@@ -12,7 +12,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from store.model import Author, Paper, author_id, display_title, identity_keys, keys_for, page_author_id, paper_id
+from store.model import (
+    Author,
+    Paper,
+    author_id,
+    display_title,
+    identity_keys,
+    keys_for,
+    newest_first,
+    page_author_id,
+    paper_id,
+)
 from store.text import name_key
 
 if TYPE_CHECKING:  # the parsers are needed to ingest, not to read a store (the catalog imports this)
@@ -153,7 +163,7 @@ def merge_papers(records: list[Paper], abstract_of: Callable[[Paper], str | None
         if paper["_related_keys"]:  # most papers list none
             related = {id_of_key[k] for k in paper["_related_keys"] if k in id_of_key} - {paper["id"]}
             # Newest first, as the related-papers lists show them.
-            paper["related"] = [other["id"] for other in _newest_first(by_id[i] for i in related)]
+            paper["related"] = [other["id"] for other in newest_first(by_id[i] for i in related)]
         else:
             paper["related"] = []
     papers.sort(key=lambda p: p["id"])
@@ -212,17 +222,6 @@ def _groups(records: list[Paper]) -> list[list[Paper]]:
     return list(groups.values())
 
 
-def _newest_first(papers: Iterable[Paper]) -> list[Paper]:
-    """Newest first ('YYYY-MM-DD'; a year alone counts as 'YYYY-00-00'; undated last), ties by id."""
-    by_id = sorted(papers, key=lambda paper: paper["id"])
-    # Stable even in reverse: papers of the same date stay in id order.
-    return sorted(by_id, key=_date_key, reverse=True)
-
-
-def _date_key(paper: Paper) -> str:
-    return paper.get("date") or (f"{paper['year']:04d}-00-00" if paper.get("year") else "")
-
-
 def paper_links(paper: Paper, owner_of: Mapping[str, str | None]) -> tuple[list[str], list[str]]:
     """Who lists a paper: the spellings of the people (its authors, and the owner of each
     page that shows it as the owner's work), and the unnamed pages it is on.
@@ -258,8 +257,8 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
     # Mentions by spelling first: far fewer spellings than mentions to look up keys for.
     mentions: dict[str, list[str]] = defaultdict(list)
     page_papers: dict[str, list[str]] = defaultdict(list)
-    newest_first = _newest_first(papers)
-    for paper in newest_first:
+    ordered = newest_first(papers)
+    for paper in ordered:
         names, unnamed = paper_links(paper, owner_of)
         listed = paper["id"]
         for name in names:
@@ -279,7 +278,7 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
         if len(spelled) == 1:
             ids = next(iter(spelled.values()))
         else:  # several spellings of one name: their lists merged into one order
-            position = position or {paper["id"]: at for at, paper in enumerate(newest_first)}
+            position = position or {paper["id"]: at for at, paper in enumerate(ordered)}
             ids = sorted((i for listed in spelled.values() for i in listed), key=position.__getitem__)
         authors.append({
             "id": author_id(display),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from store.text import first_sentence, name_key, title_key
@@ -72,7 +73,10 @@ def page_author_id(source: str) -> str:
 def newest_first(papers: Iterable[Paper]) -> list[Paper]:
     """Papers by date, newest first ('YYYY-MM-DD'; a year alone sorts before that year's
     dated papers; undated last); papers of the same date by id, descending."""
-    return sorted(papers, key=lambda p: (p.get("date") or f"{p.get('year') or 0:04}", p["id"]), reverse=True)
+    # Two sorts on plain strings beat one on tuples; the second keeps the first's order
+    # among papers of the same date (a reversed sort is stable too).
+    by_id = sorted(papers, key=itemgetter("id"), reverse=True)
+    return sorted(by_id, key=lambda p: p.get("date") or f"{p.get('year') or 0:04}", reverse=True)
 
 
 def display_title(paper: Paper) -> str:

@@ -54,15 +54,13 @@ def read_page(path: Path) -> tuple[list[str], list[str]]:
     # Each test before its pass over the text: most pages need none of them.
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise PageError("no text (only white space)")
     lines = text.splitlines()
-    if max(map(len, lines)) > MAX_LINE_CHARS:
+    if max(map(len, lines), default=0) > MAX_LINE_CHARS:
         kept = [line for line in lines if len(line) <= MAX_LINE_CHARS]
         warnings.append(f"{len(lines) - len(kept)} line(s) over {MAX_LINE_CHARS:,} characters dropped")
-        if not any(line.strip() for line in kept):
-            raise PageError("no text (only white space)")
         lines = kept
+    if not any(map(str.strip, lines)):  # stops at the first line with text
+        raise PageError("no text (only white space)")
     return lines, warnings
 
 

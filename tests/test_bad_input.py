@@ -50,6 +50,8 @@ BAD_FILES = {
     "unknown": (lambda tmp: write(tmp / "notes.txt", b"Shopping list\n\neggs\nmilk\n"), UNKNOWN_FORMAT),
     "missing": (lambda tmp: tmp / "no-such-page.txt", "no such file or folder"),
     "only blanks": (lambda tmp: write(tmp / "blank.txt", b"\n \n\t\n"), "no text (only white space)"),
+    "only an over-long line": (lambda tmp: write(tmp / "long.txt", b"x" * 100_001 + b"\n \n"),
+                               "no text (only white space)"),
 }
 
 

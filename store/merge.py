@@ -147,8 +147,8 @@ def _join(group: list[Paper]) -> Paper:
 def merge_papers(records: list[Paper], abstract_of: Callable[[Paper], str | None] | None = None) -> list[Paper]:
     """Join records sharing any identity key; give each its id; resolve related papers.
 
-    Records with an id are papers already (normalized by page_records, or read from
-    the store): one that nothing joins is kept as it is. A stored paper may come
+    Every record is a paper already, with its id (normalized by page_records, or read
+    from the store): one that nothing joins is kept as it is. A stored paper may come
     without its abstract (an ingest leaves them on disk): abstract_of reads it when
     the paper is joined with another.
     """
@@ -179,19 +179,18 @@ def _recover_lost_keys(records: list[Paper]) -> None:
             f"id:{record['id']}"]
     if lost:
         # Related papers are kept by key: the stored ids lead to their papers' keys.
-        keys_of = {record["id"]: record["_keys"] for record in records if "id" in record}
+        keys_of = {record["id"]: record["_keys"] for record in records}
         for record in lost:
             record["_related_keys"] = [keys_of[i][0] for i in record.get("related") or () if i in keys_of]
 
 
 def _paper_of(group: list[Paper], abstract_of: Callable[[Paper], str | None] | None) -> Paper:
-    if len(group) > 1:
-        for record in group:
-            if "abstract" not in record:
-                record["abstract"] = abstract_of(record) if abstract_of else None
-        return _as_paper(_join(group))
-    record = group[0]
-    return record if "id" in record else _as_paper(_alone(record))
+    if len(group) == 1:
+        return group[0]
+    for record in group:
+        if "abstract" not in record:
+            record["abstract"] = abstract_of(record) if abstract_of else None
+    return _as_paper(_join(group))
 
 
 def _groups(records: list[Paper]) -> list[list[Paper]]:

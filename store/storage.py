@@ -9,6 +9,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -87,16 +88,52 @@ def _write_temporary(directory: Path, name: str, chunks: Iterable[bytes], digest
     directory.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle, _EarlySync(handle.fileno()) as early:
             for chunk in chunks:  # the buffered file gathers the small ones
                 _write(handle, chunk, digest)
+                early.wrote(len(chunk))
             handle.flush()
+            early.finish()
             os.fsync(handle.fileno())
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
     return Path(temp)
+
+
+class _EarlySync:
+    """Syncs a file being written in a thread, a part at a time, so the disk writes
+    while the writer makes the next bytes: a 200 MB part file then waits for the last
+    part at its fsync instead of all of it (half a second)."""
+
+    EVERY = 32 * 1024 * 1024
+
+    def __init__(self, fd: int) -> None:
+        self._fd, self._unsynced = fd, 0
+        self._thread: threading.Thread | None = None
+
+    def wrote(self, size: int) -> None:
+        self._unsynced += size
+        if self._unsynced >= self.EVERY and (self._thread is None or not self._thread.is_alive()):
+            self._unsynced = 0
+            self._thread = threading.Thread(target=self._sync, daemon=True)
+            self._thread.start()
+
+    def _sync(self) -> None:
+        with contextlib.suppress(OSError):  # the final fsync reports what fails
+            os.fdatasync(self._fd)
+
+    def finish(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def __enter__(self) -> _EarlySync:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.finish()  # before the file closes: the thread must not sync a reused descriptor
 
 
 def _write(handle: BinaryIO, data: bytes, digest: Any) -> None:

@@ -67,3 +67,16 @@ def test_a_part_is_named_by_its_content_and_written_once(tmp_path):
     other = write_named_by_content(tmp_path, "store.json.details", parts.lines("details", docs[:-1]))
     assert other != first and other.startswith("store.json.details.")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first, other])  # no temporary file left
+
+
+def test_a_large_part_is_synced_as_it_is_written_and_comes_out_whole(tmp_path, monkeypatch):
+    from store import storage
+
+    monkeypatch.setattr(storage._EarlySync, "EVERY", 1000)
+    synced = []
+    real_fdatasync = os.fdatasync
+    monkeypatch.setattr(storage.os, "fdatasync", lambda fd: (synced.append(fd), real_fdatasync(fd)))
+    docs = [{"id": f"p{n}", "abstract": "words " * 100} for n in range(300)]
+    name = storage.write_named_by_content(tmp_path, "store.json.details", parts.lines("details", docs))
+    assert parts.read_all(tmp_path / name, "details") == docs
+    assert synced  # while writing: the syncs before the last fsync

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import pickle
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -14,20 +16,27 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from store.collector import collector_paused
 from store.formats import UnknownFormat, parse_lines
 from store.merge import derive_authors, merge_papers, page_records
+from store.model import Paper
 from store.persistence import (
     DetailKeys,
     StoreData,
     attach_detail_keys,
     attach_papers,
     detail_keys,
+    details_doc,
     load,
     save,
+    stored_form,
     write_lock,
+    write_parts,
 )
 from store.reading import PageError, expand_paths, read_page
+from store.spans import SpanReader, Spool, close_process_spool, process_spool
 
 
 @dataclass
@@ -64,73 +73,163 @@ def ingest(store_path: Path, paths: list[Path]) -> IngestReport:
 # core. Below these sizes starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 4
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+# A details file below this size is read in this process: starting another costs
+# more than reading it (a store of 10,000 papers has a details file of 20 MB).
+ASIDE_MIN_BYTES = 16 * 1024 * 1024
 
 Parsed = tuple[dict[str, Any], list[dict[str, Any]]]
 
 
 def _ingest(store_path: Path, paths: list[Path]) -> IngestReport:
     report = IngestReport()
-    parsed = []
-    for file_report, result in _read_all(list(expand_paths(paths))):
-        report.files.append(file_report)
-        if result is not None:
-            parsed.append(result)
+    jobs = list(expand_paths(paths))
+    with _spool_folder(store_path) as spool, Helpers() as helpers:
+        parsed = []
+        for file_report, result in _read_all(jobs, spool, helpers):
+            report.files.append(file_report)
+            if result is not None:
+                parsed.append(result)
 
-    with write_lock(store_path):
-        # The stored abstracts stay on disk: the save copies those of unchanged papers.
-        data = load(store_path, with_papers=False, with_details=False)
-        with _detail_keys_read_aside(store_path, data) as read_keys:
-            attach_papers(store_path, data)
+        with write_lock(store_path):
+            _remove_dead_spools(store_path)
+            # The stored abstracts stay on disk: the save copies those of unchanged papers.
+            data = load(store_path, with_papers=False, with_details=False)
+            data.spans = SpanReader()  # the stored parts' and the spool's documents
+            read_keys = _detail_keys_reader(store_path, data, helpers)
+            attach_papers(store_path, data, with_spans=True)
             attach_detail_keys(store_path, data, read_keys)
-        report.warnings = data.warnings
-        try:
-            report.papers_before = len(data.papers)
-            if parsed:
-                data = merge_into(data, parsed)
-                save(store_path, data)
-        finally:
-            if data.details_source is not None:
-                data.details_source.close()
+            report.warnings = data.warnings
+            try:
+                report.papers_before = len(data.papers)
+                if parsed:
+                    data = _merge_and_save(store_path, data, parsed, helpers, spool)
+            finally:
+                if data.spans is not None:
+                    data.spans.close()
     report.papers_after = len(data.papers)
     report.authors_after = len(data.authors)
     return report
 
 
-# A details file below this size is read in this process: starting another costs
-# more than reading it (a store of 10,000 papers has a details file of 20 MB).
-ASIDE_MIN_BYTES = 16 * 1024 * 1024
+def _merge_and_save(store_path: Path, data: StoreData, parsed: list[Parsed], helpers: Helpers,
+                    spool: Path) -> StoreData:
+    """Merge the parsed pages into the store and save it; the part files are written
+    (by the helpers, when they run) while the authors are derived."""
+    pages = dict(data.pages)
+    records = list(data.papers)
+    for page_info, page_papers in parsed:
+        pages[page_info["source"]] = page_info
+        records.extend(page_papers)
+    papers = merge_papers(records, data.abstract_of)
+    if helpers.started:
+        part_names = write_parts(store_path, papers, helpers.pool(), process_spool(spool))
+    else:  # forking them now would copy this process's pages as it writes to them
+        part_names = write_parts(store_path, papers)
+    # The same store with new content: it keeps the names of the part files it was read
+    # from, which the save leaves in place one generation for readers still on them.
+    data = replace(data, papers=papers, authors=derive_authors(papers, pages), pages=pages)
+    save(store_path, data, part_names)
+    return data
+
+
+class Helpers:
+    """The ingest's worker processes: they parse pages, read a large store's merge keys,
+    and write the part files.
+
+    Forked at their first job, which comes while this process is small (before it
+    holds the store): a fork later would make each page it touches afterwards a copy.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def available(self) -> bool:
+        return (os.cpu_count() or 1) > 1
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8), mp_context=get_context("fork"))
+        return self._pool
+
+    def __enter__(self) -> Helpers:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
 
 
 @contextlib.contextmanager
-def _detail_keys_read_aside(store_path: Path, data: StoreData) -> Iterator[Callable[[Path], DetailKeys]]:
-    """How to read the details file's merge keys: in another process, started now,
-    while this one reads the papers (in a large store each takes about a second), or
-    here when the file is small."""
+def _spool_folder(store_path: Path) -> Iterator[Path]:
+    """A folder beside the store for what the parsing processes hand over: each
+    page's records, and the documents they serialized (store/spans.py).
+
+    Named with this process's id: a spool whose process is gone (killed mid-ingest)
+    is removed by the next ingest.
+    """
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{_spool_prefix(store_path)}{os.getpid()}-", dir=store_path.parent))
+    try:
+        yield folder
+    finally:
+        close_process_spool(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _spool_prefix(store_path: Path) -> str:
+    return f".{store_path.name}.spool-"
+
+
+def _remove_dead_spools(store_path: Path) -> None:
+    """Remove the spool folders of ingests that died (call it holding the store's lock)."""
+    prefix = _spool_prefix(store_path)
+    for folder in store_path.parent.glob(glob.escape(prefix) + "*"):
+        pid = folder.name[len(prefix):].partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _detail_keys_reader(store_path: Path, data: StoreData, helpers: Helpers) -> Callable[[Path], DetailKeys]:
+    """How to read the details file's merge keys: by a helper, started now, while this
+    process reads the papers (in a large store each takes about a second), or here
+    when the file is small."""
     side = store_path.with_name(data.details_file) if data.details_file else None
     try:
         large = side is not None and side.stat().st_size >= ASIDE_MIN_BYTES
     except OSError:
         large = False  # missing: attach_detail_keys says so
-    if large and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as reader:
-            pending = reader.submit(detail_keys, side)
-            yield lambda _: pending.result()
-    else:
-        yield detail_keys
+    if large and helpers.available:
+        pending = helpers.pool().submit(detail_keys, side)
+        return lambda _: pending.result()
+    return detail_keys
 
 
-def _read_all(jobs: list[tuple[Path, str | None]]) -> Iterator[tuple[FileReport, Parsed | None]]:
+def _read_all(jobs: list[tuple[Path, str | None]], spool: Path,
+              helpers: Helpers) -> Iterator[tuple[FileReport, Parsed | None]]:
     """Each file's report and parsed records, in the order given."""
-    if len(jobs) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1 and _total_size(jobs) >= PARALLEL_MIN_BYTES:
-        with (tempfile.TemporaryDirectory(prefix="litbrowse-ingest-") as spool,
-              ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8), mp_context=get_context("fork")) as pool):
-            for name in pool.map(partial(_read_one_to_file, spool=spool), jobs):
-                yield _take_from_file(name)
+    if len(jobs) >= PARALLEL_MIN_FILES and helpers.available and _total_size(jobs) >= PARALLEL_MIN_BYTES:
+        for name in helpers.pool().map(partial(_read_one_to_file, spool=spool), jobs):
+            yield _take_from_file(name)
     else:
-        yield from map(_read_one, jobs)
+        yield from (_read_one(job, spool) for job in jobs)
 
 
-def _read_one_to_file(job: tuple[Path, str | None], spool: str) -> str:
+def _read_one_to_file(job: tuple[Path, str | None], spool: Path) -> str:
     """_read_one in a worker process, its result pickled to a file in spool: the name.
 
     A page's records (megabytes) pass through a file in one write and one read;
@@ -139,7 +238,7 @@ def _read_one_to_file(job: tuple[Path, str | None], spool: str) -> str:
     """
     descriptor, name = tempfile.mkstemp(dir=spool)
     with os.fdopen(descriptor, "wb") as handle:
-        handle.write(pickle.dumps(_read_one(job), protocol=pickle.HIGHEST_PROTOCOL))
+        handle.write(pickle.dumps(_read_one(job, spool), protocol=pickle.HIGHEST_PROTOCOL))
     return name
 
 
@@ -159,7 +258,7 @@ def _total_size(jobs: list[tuple[Path, str | None]]) -> int:
     return total
 
 
-def _read_one(job: tuple[Path, str | None]) -> tuple[FileReport, Parsed | None]:
+def _read_one(job: tuple[Path, str | None], spool: Path) -> tuple[FileReport, Parsed | None]:
     """Read, detect and parse one file; the report says what happened to it."""
     path, skip_reason = job
     file_report = FileReport(path=str(path))
@@ -184,6 +283,7 @@ def _read_one(job: tuple[Path, str | None]) -> tuple[FileReport, Parsed | None]:
     file_report.papers = len(records)
     names = {name for record in records for name in record["authors"]}
     file_report.authors = len(names | ({page.owner} if page.owner else set()))
+    _spool_documents(records, process_spool(spool))
     page_info = {
         "source": path.name,
         "format": page.format,
@@ -194,13 +294,16 @@ def _read_one(job: tuple[Path, str | None]) -> tuple[FileReport, Parsed | None]:
     return file_report, (page_info, records)
 
 
-def merge_into(data: StoreData, parsed: list[Parsed]) -> StoreData:
-    pages = dict(data.pages)
-    records = list(data.papers)
-    for page_info, page_papers in parsed:
-        pages[page_info["source"]] = page_info
-        records.extend(page_papers)
-    papers = merge_papers(records, data.abstract_of)
-    # The same store with new content: it keeps the names of the part files it was read
-    # from, which the save leaves in place one generation for readers still on them.
-    return replace(data, papers=papers, authors=derive_authors(papers, pages), pages=pages)
+def _spool_documents(records: list[Paper], spool: Spool) -> None:
+    """Each record's details document, and its papers-file line when merging cannot
+    change it, serialized here (on every core) to the spool: the record keeps their
+    spans instead of its abstract, and the save copies them when the paper is not
+    joined with another."""
+    dumps = orjson.dumps
+    for record in records:
+        record["_details_at"] = spool.add(dumps(details_doc(record)))
+        del record["abstract"]
+        if not record["_related_keys"]:
+            record["related"] = []  # what merging gives a paper that lists none
+            record["_stored_at"] = spool.add(dumps(stored_form(record)))
+    spool.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from store.model import (
@@ -153,21 +154,35 @@ def merge_papers(records: list[Paper], abstract_of: Callable[[Paper], str | None
     the paper is joined with another.
     """
     _recover_lost_keys(records)
-    papers = [_paper_of(group, abstract_of) for group in _groups(records)]
-    id_of_key: dict[str, str] = {}
+    groups = _groups(records)
+    papers = list(records) if groups is None else [_paper_of(group, abstract_of) for group in groups]
+    related_of = _related_resolver(papers)
     for paper in papers:
-        for key in paper["_keys"]:
-            id_of_key[key] = paper["id"]
-    by_id = {paper["id"]: paper for paper in papers}
-    for paper in papers:
-        if paper["_related_keys"]:  # most papers list none
-            related = {id_of_key[k] for k in paper["_related_keys"] if k in id_of_key} - {paper["id"]}
-            # Newest first, as the related-papers lists show them.
-            paper["related"] = [other["id"] for other in newest_first(by_id[i] for i in related)]
-        else:
-            paper["related"] = []
-    papers.sort(key=lambda p: p["id"])
+        related = related_of(paper) if paper["_related_keys"] else []  # most papers list none
+        if "_stored_at" in paper and paper.get("related") != related:
+            del paper["_stored_at"]  # its stored line lists other related papers: not copied
+        paper["related"] = related
+    papers.sort(key=itemgetter("id"))
     return papers
+
+
+def _related_resolver(papers: list[Paper]) -> Callable[[Paper], list[str]]:
+    """The ids of the papers a paper lists as related, newest first (as the related-papers
+    lists show them), from their keys. Its tables are built at the first call: a store
+    of author pages alone lists none."""
+    id_of_key: dict[str, str] = {}
+    by_id: dict[str, Paper] = {}
+
+    def related_of(paper: Paper) -> list[str]:
+        if not by_id:
+            for other in papers:
+                for key in other["_keys"]:
+                    id_of_key[key] = other["id"]
+                by_id[other["id"]] = other
+        ids = {id_of_key[k] for k in paper["_related_keys"] if k in id_of_key} - {paper["id"]}
+        return [other["id"] for other in newest_first(by_id[i] for i in ids)]
+
+    return related_of
 
 
 def _recover_lost_keys(records: list[Paper]) -> None:
@@ -193,8 +208,9 @@ def _paper_of(group: list[Paper], abstract_of: Callable[[Paper], str | None] | N
     return _as_paper(_join(group))
 
 
-def _groups(records: list[Paper]) -> list[list[Paper]]:
-    """The records joined by shared identity keys (union-find), each group in record order."""
+def _groups(records: list[Paper]) -> list[list[Paper]] | None:
+    """The records joined by shared identity keys (union-find), each group in record
+    order; None when no two records share a key (a first ingest of distinct papers)."""
     parent = list(range(len(records)))
 
     def find(i: int) -> int:
@@ -213,8 +229,8 @@ def _groups(records: list[Paper]) -> list[list[Paper]]:
                 if a != b:
                     parent[max(a, b)] = min(a, b)
                     joined = True
-    if not joined:  # a first ingest of distinct papers: no group but of one
-        return [[record] for record in records]
+    if not joined:
+        return None
     groups: dict[int, list[Paper]] = defaultdict(list)
     for index, record in enumerate(records):
         groups[find(index)].append(record)

@@ -81,10 +81,6 @@ def _batches(docs: Iterable[Doc | bytes], size: int) -> Iterator[list[Doc | byte
         yield batch
 
 
-# What bytes_at reads at a time.
-_BLOCK = 1 << 20
-
-
 class PartFile:
     """An open part file: its documents streamed in order, or one read again at its offset.
 
@@ -104,7 +100,6 @@ class PartFile:
             raise PartDamaged(f"cannot read: {error.strerror}") from None
         self._header = b'{"%s":{\n' % table.encode()
         self.one_line = self._handle.readline(len(self._header)) != self._header
-        self._block: tuple[int, bytes] = (0, b"")  # what bytes_at read last, and where it starts
 
     def close(self) -> None:
         self._handle.close()
@@ -124,24 +119,31 @@ class PartFile:
         if self.one_line:
             yield from self._whole()
             return
+        for doc, _ in self.docs_and_spans():
+            yield doc
+
+    def docs_and_spans(self) -> Iterator[tuple[Doc, tuple[int, int]]]:
+        """Every document with where its JSON lies in the file (offset, length), for
+        a part written one document per line (check one_line): as docs(), strict."""
         ended = False
         with collector_paused():
-            for _, line in self._lines():
+            for offset, line in self._lines():
                 if ended or not line.endswith(b"\n"):
                     raise PartDamaged("text after the table's end" if ended else "cut off")
                 if line == b"}}\n":
                     ended = True
                 elif line != b"\n":
-                    yield _parse_line(line)
+                    start, text = _document_text(line)
+                    yield _parse_document(text), (offset + start, len(text))
         if not ended:
             raise PartDamaged("cut off")
 
     def docs_with_spans(self) -> Iterator[tuple[Doc | None, tuple[int, int]]]:
-        """Every line's document with where its JSON lies in the file (offset, length)
-        for bytes_at to copy it. A part written on one line has no lines of its own
-        documents: it yields none (check one_line).
+        """Every line's document with where its JSON lies in the file (offset, length).
+        A part written on one line has no lines of its own documents: it yields none
+        (check one_line).
 
-        Unlike docs(), it salvages: a damaged line (cut short, not JSON) yields None
+        Unlike docs_and_spans(), it salvages: a damaged line (cut short, not JSON) yields None
         for its document, and the documents after it still come.
         """
         if self.one_line:
@@ -195,21 +197,6 @@ class PartFile:
             chunks.append(chunk)
             offset += len(chunk)
         return _parse_line(b"".join(chunks))
-
-    def bytes_at(self, span: tuple[int, int]) -> bytes:
-        """The bytes of a span docs_with_spans gave: a document's JSON, to copy as it is.
-
-        Read a block at a time: a save asks for the spans in file order, and one
-        read for each of 100,000 documents would cost more than copying them.
-        """
-        offset, length = span
-        start, block = self._block
-        if not start <= offset <= offset + length <= start + len(block):
-            start, block = offset, os.pread(self._handle.fileno(), max(length, _BLOCK), offset)
-            self._block = start, block
-            if len(block) < length:
-                raise PartDamaged("cut off")
-        return block[offset - start : offset - start + length]
 
     def _whole(self) -> list[Doc]:
         self._handle.seek(0)

@@ -24,8 +24,8 @@ from __future__ import annotations
 import contextlib
 import glob
 import shutil
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,11 +36,13 @@ from tinydb import TinyDB
 from store import parts
 from store.details import Details
 from store.model import PAPER_FIELDS, Author, Paper
+from store.parts import Doc
+from store.spans import Span, SpanReader, Spool
 from store.storage import OrjsonStorage, StoreError, write_lock, write_named_by_content
 
 __all__ = [
     "SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_papers", "attach_details", "attach_detail_keys",
-    "detail_keys", "open_details", "save", "store_files", "write_lock",
+    "detail_keys", "details_doc", "open_details", "save", "store_files", "stored_form", "write_lock", "write_parts",
 ]
 
 # 0: no _meta table; 1: everything in one file; 2: abstracts and keys in the details
@@ -65,9 +67,9 @@ class StoreData:
     warnings: list[str] = field(default_factory=list)
     # The open details file, when the abstracts are read on demand (open_details).
     details: Details | None = None
-    # The details file an ingest read the merge keys from (attach_detail_keys): a
-    # paper that keeps its '_details_at' span has its document copied from it.
-    details_source: parts.PartFile | None = None
+    # What an ingest reads documents from by span (store/spans.py): a paper that keeps
+    # its '_details_at' or '_stored_at' span has that document copied by the save.
+    spans: SpanReader | None = None
 
     def fill(self, paper: Paper) -> Paper:
         """The paper with its abstract: read from the open details file the first time it is asked for."""
@@ -81,8 +83,8 @@ class StoreData:
             return paper["abstract"]
         if self.details is not None:
             return self.details.abstract(paper["id"])
-        if self.details_source is not None and "_details_at" in paper:
-            abstract = orjson.loads(self.details_source.bytes_at(paper["_details_at"])).get("abstract")
+        if self.spans is not None and "_details_at" in paper:
+            abstract = orjson.loads(self.spans.read(paper["_details_at"])).get("abstract")
             return abstract if isinstance(abstract, str) else None
         return None
 
@@ -116,18 +118,34 @@ def load(path: Path, with_papers: bool = True, with_details: bool = True) -> Sto
     return data
 
 
-def attach_papers(path: Path, data: StoreData) -> None:
-    """Read the store's papers file. Unlike the details, the papers cannot be done without."""
+def attach_papers(path: Path, data: StoreData, with_spans: bool = False) -> None:
+    """Read the store's papers file. Unlike the details, the papers cannot be done without.
+
+    with_spans (for an ingest) gives each paper where its line lies (`_stored_at`):
+    a save copies the line of a paper the ingest left unchanged.
+    """
     if data.papers_loaded:
         return
     part = path.with_name(data.papers_file or "")
     try:
-        papers = parts.read_all(part, "papers")
+        papers = _papers_with_spans(part) if with_spans else parts.read_all(part, "papers")
     except parts.PartMissing:
         raise StoreError(f"{part}: the store's papers file is missing: restore it, or {_RECOVER}") from None
     except parts.PartDamaged as damaged:
         raise StoreError(f"{part}: the store's papers file is damaged ({damaged}): {_RECOVER}") from None
     _take_papers(path, data, papers)
+
+
+def _papers_with_spans(part: Path) -> list[Paper]:
+    with parts.PartFile(part, "papers") as papers_file:
+        if papers_file.one_line:  # written before a document had a line of its own: no spans
+            return list(papers_file.docs())
+        name = str(part)
+        papers = []
+        for paper, (offset, length) in papers_file.docs_and_spans():
+            paper["_stored_at"] = (name, offset, length)
+            papers.append(paper)
+        return papers
 
 
 def _take_papers(path: Path, data: StoreData, papers: list[Paper]) -> None:
@@ -192,9 +210,9 @@ def attach_detail_keys(path: Path, data: StoreData, read: Callable[[Path], Detai
     are skipped (a warning counts them): they cost their own papers only. `read`
     may give what another process read meanwhile.
 
-    The file is kept open as data.details_source: a save copies the documents of
-    the papers the ingest left alone, and the merger reads the abstracts of those it
-    joins (abstract_of). Adding a page to a store of 100,000 papers then holds no
+    The spans are read through data.spans: a save copies the documents of the papers
+    the ingest left alone, and the merger reads the abstracts of those it joins
+    (abstract_of). Adding a page to a store of 100,000 papers then holds no
     abstracts in memory and serializes none of them again. A lost or damaged file
     is a warning, as in attach_details.
     """
@@ -209,11 +227,13 @@ def attach_detail_keys(path: Path, data: StoreData, read: Callable[[Path], Detai
             # save writes every document it could read).
             data.warnings.append(f"{side}: {keys.damaged} damaged line(s) in the details file: those papers' "
                                  "abstracts are lost; ingest their pages again")
+        name = str(side)
         for paper in data.papers:
             hit = keys.found.get(paper["id"])
             if hit is not None:
-                paper["_keys"], paper["_related_keys"], paper["_details_at"] = hit
-        data.details_source = parts.PartFile(side, "details")
+                paper["_keys"], paper["_related_keys"], (offset, length) = hit
+                paper["_details_at"] = (name, offset, length)
+        data.spans = data.spans or SpanReader()
 
     _with_details_file(path, data, attach)
 
@@ -244,28 +264,64 @@ def _with_details_file(path: Path, data: StoreData, use: Callable[[Path], None])
     data.details_loaded = True
 
 
-def save(path: Path, data: StoreData) -> None:
-    """Write the part files, then replace the main file in one atomic write.
+PartNames = Callable[[], dict[str, str]]
 
-    Call it holding write_lock: any temporary file found then is a dead writer's.
+
+def write_parts(path: Path, papers: list[Paper], helpers: Executor | None = None,
+                spool: Spool | None = None) -> PartNames:
+    """Start writing the part files of these papers; the call returned waits for
+    their names (for save). Call it holding write_lock: any temporary file found
+    then is a dead writer's.
+
+    A paper with a span for its document ('_stored_at', '_details_at') has that
+    document copied; the others are serialized. With helper processes (and a spool
+    for the documents serialized here), each part is written by a helper while this
+    process goes on (an ingest derives the authors meanwhile); without, both are
+    written now, side by side.
     """
     for temporary in path.parent.glob("." + glob.escape(path.name) + ".*.tmp"):
         with contextlib.suppress(OSError):
             temporary.unlink()
-    source = data.details_source
-    details = (
-        source.bytes_at(paper["_details_at"]) if source is not None and "_details_at" in paper else
-        {"id": paper["id"], "abstract": paper.get("abstract"),
-         "keys": paper.get("_keys", []), "related": paper.get("_related_keys", [])}
-        for paper in data.papers
-    )
-    papers = (_stored_form(paper) for paper in data.papers)
+    if helpers is not None and spool is not None:
+        plans = {part: [item if type(item) is tuple else spool.add(orjson.dumps(item))
+                        for item in _part_items(papers, part)] for part in PARTS}
+        spool.flush()
+        pending = {part: helpers.submit(write_part, path, part, plans[part]) for part in PARTS}
+        return lambda: {part: future.result() for part, future in pending.items()}
     # The two parts are written side by side: while one thread waits on the disk
     # (writes, hashing and fsync release the GIL), the other makes its bytes.
     with ThreadPoolExecutor(max_workers=1) as writer:
-        papers_name = writer.submit(_write_part, path, "papers", papers)
-        details_name = _write_part(path, "details", details)
+        papers_name = writer.submit(write_part, path, "papers", _part_items(papers, "papers"))
+        details_name = write_part(path, "details", _part_items(papers, "details"))
         names = {"papers": papers_name.result(), "details": details_name}
+    return lambda: names
+
+
+def _part_items(papers: list[Paper], part: str) -> Iterator[Doc | Span]:
+    """Each paper's document in the part: its span, or the document to serialize."""
+    span_key, document = ("_details_at", details_doc) if part == "details" else ("_stored_at", stored_form)
+    for paper in papers:
+        span = paper.get(span_key)
+        yield span if span is not None else document(paper)
+
+
+def write_part(path: Path, part: str, items: Iterable[Doc | Span]) -> str:
+    """Write one part file (a TinyDB file with one table) from its documents or their
+    spans, and return its name: what a helper process runs.
+
+    Named by content: saving the same content again names the same file, which is
+    left as it is, and a save that changes nothing changes no byte.
+    """
+    with SpanReader() as reader:
+        docs = (reader.read(item) if type(item) is tuple else item for item in items)
+        return write_named_by_content(path.parent, f"{path.name}.{part}", parts.lines(part, docs))
+
+
+def save(path: Path, data: StoreData, part_names: PartNames | None = None) -> None:
+    """Replace the main file in one atomic write, naming the part files: those being
+    written (part_names, from write_parts), or written now. Call it holding write_lock.
+    """
+    names = (part_names or write_parts(path, data.papers))()
     raw: dict[str, dict[str, Any]] = {
         "_meta": {"1": {"schema": SCHEMA_VERSION, **names}},
         "authors": {str(i): a for i, a in enumerate(data.authors, start=1)},
@@ -275,15 +331,6 @@ def save(path: Path, data: StoreData) -> None:
     for part in PARTS:
         _remove_part_files(path, part, keep={names[part], getattr(data, f"{part}_file")})
     data.papers_file, data.details_file = names["papers"], names["details"]
-
-
-def _write_part(path: Path, part: str, docs: Iterable[dict[str, Any]]) -> str:
-    """Write one part file (a TinyDB file with one table) and return its name.
-
-    Named by content: saving the same content again names the same file, which is
-    left as it is, and a save that changes nothing changes no byte.
-    """
-    return write_named_by_content(path.parent, f"{path.name}.{part}", parts.lines(part, docs))
 
 
 def store_files(path: Path, data: StoreData) -> list[Path]:
@@ -297,12 +344,18 @@ def store_files(path: Path, data: StoreData) -> list[Path]:
 _STORED_FIELDS = tuple(name for name in PAPER_FIELDS if name != "abstract") + ("_owned_on",)
 
 
-def _stored_form(paper: Paper) -> Paper:
+def stored_form(paper: Paper) -> Paper:
     """The paper as the papers file keeps it: no details, and no display title that repeats the title."""
     stored = {name: paper.get(name) for name in _STORED_FIELDS}
     if stored["display_title"] == stored["title"]:
         del stored["display_title"]
     return stored
+
+
+def details_doc(paper: Paper) -> dict[str, Any]:
+    """The paper's document in the details file: its abstract and merge keys."""
+    return {"id": paper["id"], "abstract": paper.get("abstract"),
+            "keys": paper.get("_keys", []), "related": paper.get("_related_keys", [])}
 
 
 def _remove_part_files(path: Path, part: str, keep: set[str | None]) -> None:

@@ -112,6 +112,30 @@ def test_title_only_record_gains_arxiv_id_later(tmp_path):
     assert set(joonho["papers"]) <= ids
 
 
+def test_a_stored_paper_whose_related_paper_is_renamed_lists_the_new_id(tmp_path):
+    """An ingest copies the stored line of a paper it leaves alone, unless the line is
+    out of date: here a related paper gains an arXiv id (and so a new id) from a page
+    on which it is the main paper, and the paper listing it must say so."""
+    main_title = "Self-Supervised Dataset Distillation for Transfer Learning"
+    related_title = "SAIL: Self-Amplified Iterative Learning for Diffusion Model Alignment with Minimal Human Feedback"
+    sail_page = tmp_path / "sail.txt"
+    sail_page.write_text(PAPER_PAGE.read_text().replace(main_title, related_title).replace("2310.06511", "2502.00001"))
+    store = tmp_path / "store.json"
+    ingest(store, [PAPER_PAGE])
+    before = {p["id"]: p for p in load(store).papers}
+    (old_sail_id,) = [i for i, p in before.items() if p["title"] == related_title]
+    assert old_sail_id.startswith("p:") and old_sail_id in before["arxiv:2310.06511"]["related"]
+
+    ingest(store, [sail_page])
+    after = {p["id"]: p for p in load(store).papers}
+    listed = after["arxiv:2310.06511"]["related"]
+    assert "arxiv:2502.00001" in listed and old_sail_id not in listed and set(listed) <= set(after)
+    # The same store as both pages ingested at once, to the byte.
+    once = tmp_path / "once" / "store.json"
+    ingest(once, [PAPER_PAGE, sail_page])
+    assert store.read_bytes() == once.read_bytes()
+
+
 def test_copy_of_a_page_under_another_name_adds_a_source_not_papers(tmp_path):
     store = tmp_path / "store.json"
     copy = tmp_path / "copy.txt"
@@ -204,15 +228,24 @@ def test_pages_parsed_on_every_core_make_the_same_store_and_reports(tmp_path, mo
     pages = [*ALL, bad]
     serial, parallel = tmp_path / "serial.json", tmp_path / "parallel.json"
     serial_report = ingest(serial, pages)
-    spool = tmp_path / "spool"
-    spool.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(spool))
     monkeypatch.setattr(ingest_module, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setattr(ingest_module, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(ingest_module.os, "cpu_count", lambda: 2)
+    spooled = []
+    real_save = ingest_module.save
+
+    def save_and_look(*args, **kwargs):
+        real_save(*args, **kwargs)
+        spooled.extend(path.name for path in tmp_path.glob(".parallel.json.spool-*/docs.*"))
+
+    monkeypatch.setattr(ingest_module, "save", save_and_look)
     parallel_report = ingest(parallel, pages)
     assert parallel_report.files == serial_report.files and parallel_report.files[-1].error == (
         "binary file, not a text page")
     assert [(f.path, f.papers) for f in parallel_report.files[:2]] == [(str(ALL[0]), 2), (str(ARXIVER), 10)]
     assert parallel.read_bytes().replace(b"parallel.json", b"serial.json") == serial.read_bytes()
-    assert list(spool.iterdir()) == []  # the records passed through files there, all removed
+    # The documents were serialized by the two parsing processes (each its own spool file;
+    # this one's holds those of the papers it joined)...
+    assert len(set(spooled) - {f"docs.{os.getpid()}"}) == 2
+    # ...and the spool folder beside the store is gone.
+    assert [path.name for path in tmp_path.iterdir() if ".spool-" in path.name] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -67,6 +68,32 @@ def test_a_part_is_named_by_its_content_and_written_once(tmp_path):
     other = write_named_by_content(tmp_path, "store.json.details", parts.lines("details", docs[:-1]))
     assert other != first and other.startswith("store.json.details.")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first, other])  # no temporary file left
+
+
+def test_spooled_documents_are_read_back_by_span_in_any_order_and_as_the_spool_grows(tmp_path):
+    from store.spans import SpanReader, Spool
+
+    spool = Spool(tmp_path)
+    docs = [json.dumps({"id": f"p{n}", "abstract": "é\n" * n}).encode() for n in range(40)]
+    spans = [spool.add(doc) for doc in docs[:30]]
+    spool.flush()
+    with SpanReader() as reader:
+        assert [reader.read(span) for span in reversed(spans)] == docs[:30][::-1]
+        spans += [spool.add(doc) for doc in docs[30:]]  # added after the file was mapped
+        spool.flush()
+        assert [reader.read(span) for span in spans] == docs
+        assert spans[0][0] == str(tmp_path / f"docs.{os.getpid()}")
+        spool.close()
+        cut = tmp_path / "cut"
+        cut.write_bytes(b"".join(docs[:2])[:-1])
+        empty = tmp_path / "empty"
+        empty.write_bytes(b"")
+        for span, reason in [((str(cut), len(docs[0]), len(docs[1])), f"{cut}: cut off"),
+                             ((str(empty), 0, 1), f"{empty}: cut off"),
+                             ((str(tmp_path / "gone"), 0, 1), f"{tmp_path / 'gone'}: missing")]:
+            with pytest.raises(parts.PartDamaged) as damaged:
+                reader.read(span)
+            assert str(damaged.value) == reason
 
 
 def test_a_large_part_is_synced_as_it_is_written_and_comes_out_whole(tmp_path, monkeypatch):

@@ -1,6 +1,7 @@
 import json
 import os
 
+import orjson
 import pytest
 
 from store.ingest import ingest
@@ -12,6 +13,7 @@ from store.persistence import (
     attach_papers,
     load,
     open_details,
+    stored_form,
     write_lock,
 )
 from store.storage import atomic_write
@@ -275,20 +277,24 @@ def test_part_files_written_on_one_line_are_still_read(tmp_path):
 
 def test_an_ingest_reads_the_stored_merge_keys_and_leaves_the_abstracts_on_disk(two_pages):
     store, full = two_pages
-    light = load(store, with_details=False)
+    light = load(store, with_details=False, with_papers=False)
+    attach_papers(store, light, with_spans=True)
     attach_detail_keys(store, light)
-    source = light.details_source
+    reader = light.spans
     try:
         assert light.warnings == [] and not any("abstract" in paper for paper in light.papers)
         assert [(p["_keys"], p["_related_keys"]) for p in light.papers] == [
             (p["_keys"], p["_related_keys"]) for p in full.papers]
-        # Each span is the paper's whole details document: what a save copies.
-        assert [json.loads(source.bytes_at(p["_details_at"])) for p in light.papers] == [
+        # Each span is the paper's whole document in its part file: what a save copies.
+        assert [json.loads(reader.read(p["_details_at"])) for p in light.papers] == [
             {"id": p["id"], "abstract": p["abstract"], "keys": p["_keys"], "related": p["_related_keys"]}
             for p in full.papers]
+        assert [reader.read(p["_stored_at"]) for p in light.papers] == [
+            orjson.dumps(stored_form(p)) for p in full.papers]
+        assert {p["_stored_at"][0] for p in light.papers} == {str(store.with_name(full.papers_file))}
         assert [light.abstract_of(p) for p in light.papers] == [p["abstract"] for p in full.papers]
     finally:
-        source.close()
+        reader.close()
 
 
 def test_ingesting_again_repairs_a_damaged_part_file_of_the_same_content(tmp_path):

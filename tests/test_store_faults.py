@@ -101,8 +101,16 @@ def test_stale_temporary_files_of_a_killed_writer_are_removed_by_the_next_write(
     stale.write_bytes(b"half a store")
     orphan = tmp_path / "store.json.details.0123456789abcdef"
     orphan.write_bytes(b"{}")
+    # The spool folders of an ingest killed while parsing, and of one parsing now.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_spool = tmp_path / f".store.json.spool-{int(gone.stdout)}-x1"
+    live_spool = tmp_path / f".store.json.spool-{os.getpid()}-x2"
+    for spool in (dead_spool, live_spool):
+        spool.mkdir()
+        (spool / "docs.1").write_bytes(b"{}\n")
     ingest(store, [SCHOLARFEED_SMALL])
     assert not stale.exists() and not orphan.exists()
+    assert not dead_spool.exists() and (live_spool / "docs.1").exists()
     assert os.path.exists(tmp_path / load(store).details_file)
 
 

@@ -1,0 +1,111 @@
+"""Documents known by where their JSON lies in a file, to be copied as they are.
+
+An ingest rewrites both part files, but most documents in them are already
+serialized somewhere: the stored papers in the old part files, the new ones in the
+spool the parsing processes wrote. A document is then carried as its span (file,
+offset, length) instead of a dict: the save copies its bytes, the ingest's memory
+holds no abstracts, and no document is serialized twice.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+from pathlib import Path
+
+from store.parts import PartDamaged
+
+# A document's file, the offset its JSON starts at, and the JSON's length.
+Span = tuple[str, int, int]
+
+class SpanReader:
+    """Reads spans from any number of files, each mapped into memory once opened.
+
+    A span is a slice of the map, made without a system call: a save copies 100,000
+    documents, the spool's in the order of the paper ids rather than the file's. The
+    pages read are the system's file cache, shared, not this process's memory. (A
+    mapped file deleted by a save stays readable until the map is closed.)
+    """
+
+    def __init__(self) -> None:
+        self._maps: dict[str, mmap.mmap] = {}
+
+    def read(self, span: Span) -> bytes:
+        path, offset, length = span
+        mapped = self._maps.get(path)
+        if mapped is None or offset + length > len(mapped):
+            mapped = self._map(path)  # first read, or the file grew (a spool) since
+        data = mapped[offset : offset + length]
+        if len(data) < length:
+            raise PartDamaged(f"{path}: cut off")
+        return data
+
+    def _map(self, path: str) -> mmap.mmap:
+        old = self._maps.pop(path, None)
+        if old is not None:
+            old.close()
+        try:
+            with open(path, "rb") as handle:
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except FileNotFoundError:
+            raise PartDamaged(f"{path}: missing") from None
+        except ValueError:  # an empty file cannot be mapped
+            raise PartDamaged(f"{path}: cut off") from None
+        self._maps[path] = mapped
+        return mapped
+
+    def close(self) -> None:
+        for mapped in self._maps.values():
+            mapped.close()
+        self._maps.clear()
+
+    def __enter__(self) -> SpanReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class Spool:
+    """An append-only file of JSON documents, one per line, each known by its span.
+
+    One per process: the parsing processes each write the documents of the pages
+    they parse to their own spool file, named by process id, in a folder shared by
+    the ingest.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = str(folder / f"docs.{os.getpid()}")
+        self._handle = open(self.path, "ab")  # noqa: SIM115 (open while the process spools)
+        self._offset = self._handle.tell()
+
+    def add(self, doc: bytes) -> Span:
+        self._handle.write(doc + b"\n")
+        span = (self.path, self._offset, len(doc))
+        self._offset += len(doc) + 1
+        return span
+
+    def flush(self) -> None:
+        """Make what was added readable by other processes."""
+        self._handle.flush()
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+_spools: dict[tuple[int, str], Spool] = {}
+
+
+def process_spool(folder: Path) -> Spool:
+    """This process's spool in the folder, opened at its first use."""
+    key = (os.getpid(), str(folder))
+    spool = _spools.get(key)
+    if spool is None:
+        spool = _spools[key] = Spool(folder)
+    return spool
+
+
+def close_process_spool(folder: Path) -> None:
+    spool = _spools.pop((os.getpid(), str(folder)), None)
+    if spool is not None:
+        spool.close()

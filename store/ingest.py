@@ -25,6 +25,7 @@ from store.model import Paper
 from store.persistence import (
     DetailKeys,
     StoreData,
+    StoreError,
     attach_detail_keys,
     attach_papers,
     detail_keys,
@@ -64,9 +65,20 @@ class IngestReport:
 
 
 def ingest(store_path: Path, paths: list[Path]) -> IngestReport:
-    """Parse every path; merge what parsed into the store; report each file."""
+    """Parse every path; merge what parsed into the store; report each file.
+
+    Raises StoreError when the store cannot be written (a page that cannot be read
+    is reported in its file's report instead).
+    """
     with collector_paused():
-        return _ingest(store_path, paths)
+        try:
+            return _ingest(store_path, paths)
+        except OSError as error:
+            # A file of the store's own (its lock, spool, parts) is named by the store.
+            named = error.filename and Path(os.fsdecode(error.filename))
+            where = named if named and named.parent != store_path.parent else store_path
+            reason = "a file is in the way of a folder" if isinstance(error, FileExistsError) else error.strerror
+            raise StoreError(f"{where}: cannot write the store: {reason or error}") from None
 
 
 # Parsing is most of an ingest's time; with several large files it runs on every

@@ -207,3 +207,11 @@ def test_unreadable_file_is_refused_with_the_reason(filled_store, tmp_path, caps
     locked.chmod(0)
     code, _, err = run(capsys, "ingest", str(locked))
     assert (code, err) == (1, f"litbrowse: {locked}: Permission denied\n")
+
+
+def test_a_store_where_no_store_can_be_written_is_one_line_not_a_traceback(tmp_path, capsys):
+    in_the_way = write(tmp_path / "a-file", b"not a folder")
+    code, out, err = run(capsys, "--store", str(in_the_way / "store.json"), "ingest", str(ARXIVER))
+    assert (code, out) == (1, "")
+    assert err == f"litbrowse: {in_the_way}: cannot write the store: a file is in the way of a folder\n"
+    assert in_the_way.read_bytes() == b"not a folder"

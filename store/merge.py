@@ -271,14 +271,21 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
             owner_spelling.setdefault(name_key(owner), owner)
     # Mentions by spelling first: far fewer spellings than mentions to look up keys for.
     mentions: dict[str, list[str]] = defaultdict(list)
+    # A spelling a paper names twice (an owner among the authors of their own paper) is
+    # listed once; the repeats still count towards the spelling shown for the name.
+    repeats: dict[str, int] = defaultdict(int)
     page_papers: dict[str, list[str]] = defaultdict(list)
     ordered = newest_first(papers)
     for paper in ordered:
         names, unnamed = paper_links(paper, owner_of)
         listed = paper["id"]
         for name in names:
-            mentions[name].append(listed)
-        for source in unnamed:
+            ids = mentions[name]
+            if ids and ids[-1] == listed:
+                repeats[name] += 1
+            else:
+                ids.append(listed)
+        for source in unnamed:  # a paper's sources are distinct: no repeats
             page_papers[source].append(listed)
     spellings: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for name, ids in mentions.items():
@@ -288,19 +295,20 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
     profiles = _profiles_by_owner(pages)
     authors: list[Author] = []
     for key, spelled in spellings.items():
-        counts = {name: len(ids) for name, ids in spelled.items()}
+        counts = {name: len(ids) + repeats.get(name, 0) for name, ids in spelled.items()}
         display = owner_spelling.get(key) or min(counts, key=lambda s: (-counts[s], s))
         if len(spelled) == 1:
             ids = next(iter(spelled.values()))
-        else:  # several spellings of one name: their lists merged into one order
+        else:  # several spellings of one name: their lists merged into one order, each paper once
             position = position or {paper["id"]: at for at, paper in enumerate(ordered)}
-            ids = sorted((i for listed in spelled.values() for i in listed), key=position.__getitem__)
+            ids = list(dict.fromkeys(sorted((i for listed in spelled.values() for i in listed),
+                                            key=position.__getitem__)))
         authors.append({
             "id": author_id(display),
             "name": display,
             "display_name": display,
             "aliases": sorted(counts),
-            "papers": list(dict.fromkeys(ids)),  # a paper naming one person twice lists it once
+            "papers": ids,
             "profile": profiles.get(key),
             "kind": "person",
             "owner": key in owner_spelling,
@@ -313,7 +321,7 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
             "name": None,
             "display_name": f"{label if len(label) <= 70 else label[:69] + '…'} ({source})",
             "aliases": [],
-            "papers": list(dict.fromkeys(ids)),
+            "papers": ids,
             "profile": None,
             "kind": "page",
             "owner": True,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -286,7 +287,7 @@ def write_parts(path: Path, papers: list[Paper], helpers: Executor | None = None
         plans = {part: [item if type(item) is tuple else spool.add(orjson.dumps(item))
                         for item in _part_items(papers, part)] for part in PARTS}
         spool.flush()
-        pending = {part: helpers.submit(write_part, path, part, plans[part]) for part in PARTS}
+        pending = {part: helpers.submit(_write_part_behind, path, part, plans[part]) for part in PARTS}
         return lambda: {part: future.result() for part, future in pending.items()}
     # The two parts are written side by side: while one thread waits on the disk
     # (writes, hashing and fsync release the GIL), the other makes its bytes.
@@ -303,6 +304,13 @@ def _part_items(papers: list[Paper], part: str) -> Iterator[Doc | Span]:
     for paper in papers:
         span = paper.get(span_key)
         yield span if span is not None else document(paper)
+
+
+def _write_part_behind(path: Path, part: str, items: list[Span]) -> str:
+    """write_part in a helper process, yielding the processor to the process that
+    waits for it: that one derives the authors meanwhile, and the save needs both."""
+    os.nice(15)
+    return write_part(path, part, items)
 
 
 def write_part(path: Path, part: str, items: Iterable[Doc | Span]) -> str:

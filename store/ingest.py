@@ -20,9 +20,10 @@ import orjson
 
 from store.collector import collector_paused
 from store.formats import UnknownFormat, parse_lines
-from store.merge import derive_authors, merge_papers, page_records
+from store.merge import WORKING_FIELDS, derive_authors, merge_papers, page_records
 from store.model import Paper
 from store.persistence import (
+    STORED_FIELDS,
     DetailKeys,
     StoreData,
     StoreError,
@@ -132,7 +133,7 @@ def _merge_and_save(store_path: Path, data: StoreData, parsed: list[Parsed], hel
         pages[page_info["source"]] = page_info
         records.extend(page_papers)
     parsed.clear()
-    papers = merge_papers(records, data.abstract_of)
+    papers = merge_papers(records, data.complete)
     del records
     if helpers.started:
         part_names = write_parts(store_path, papers, helpers.pool(), process_spool(spool))
@@ -314,9 +315,10 @@ def _read_one(job: tuple[Path, str | None], spool: Path) -> tuple[FileReport, Pa
 
 def _spool_documents(records: list[Paper], spool: Spool) -> None:
     """Each record's details document, and its papers-file line when merging cannot
-    change it, serialized here (on every core) to the spool: the record keeps their
-    spans instead of its abstract, and the save copies them when the paper is not
-    joined with another."""
+    change it, serialized here (on every core) to the spool. The record keeps their
+    spans instead of its abstract and of the fields only the line needs: the save
+    copies them when the paper is not joined with another (StoreData.complete reads
+    them back when it is), and the ingest process reads and holds less."""
     dumps = orjson.dumps
     for record in records:
         record["_details_at"] = spool.add(dumps(details_doc(record)))
@@ -324,4 +326,9 @@ def _spool_documents(records: list[Paper], spool: Spool) -> None:
         if not record["_related_keys"]:
             record["related"] = []  # what merging gives a paper that lists none
             record["_stored_at"] = spool.add(dumps(stored_form(record)))
+            for name in _IN_THE_LINE_ONLY:
+                del record[name]
     spool.flush()
+
+
+_IN_THE_LINE_ONLY = tuple(name for name in STORED_FIELDS if name not in WORKING_FIELDS)

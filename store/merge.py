@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # the parsers are needed to ingest, not to read a store (the 
     from store.formats.entry import Entry, ParsedPage
 
 _TEXT_FIELDS = ("title", "url", "code_url", "venue", "category", "abstract", "summary", "comments")
+# What merging and deriving the authors read of a paper that is not joined with another.
+WORKING_FIELDS = frozenset(
+    {"id", "date", "year", "authors", "sources", "related", "_owned_on", "_keys", "_related_keys"})
 
 
 def entry_record(entry: Entry, source: str, keys: list[str]) -> Paper:
@@ -145,17 +148,17 @@ def _join(group: list[Paper]) -> Paper:
     return merged
 
 
-def merge_papers(records: list[Paper], abstract_of: Callable[[Paper], str | None] | None = None) -> list[Paper]:
+def merge_papers(records: list[Paper], complete: Callable[[Paper], Paper] | None = None) -> list[Paper]:
     """Join records sharing any identity key; give each its id; resolve related papers.
 
     Every record is a paper already, with its id (normalized by page_records, or read
-    from the store): one that nothing joins is kept as it is. A stored paper may come
-    without its abstract (an ingest leaves them on disk): abstract_of reads it when
-    the paper is joined with another.
+    from the store): one that nothing joins is kept as it is. A record may hold only
+    the WORKING_FIELDS and no abstract (an ingest leaves the rest on disk): complete
+    fills in the rest of a record that is joined with another.
     """
     _recover_lost_keys(records)
     groups = _groups(records)
-    papers = list(records) if groups is None else [_paper_of(group, abstract_of) for group in groups]
+    papers = list(records) if groups is None else [_paper_of(group, complete) for group in groups]
     related_of = _related_resolver(papers)
     for paper in papers:
         related = related_of(paper) if paper["_related_keys"] else []  # most papers list none
@@ -199,12 +202,11 @@ def _recover_lost_keys(records: list[Paper]) -> None:
             record["_related_keys"] = [keys_of[i][0] for i in record.get("related") or () if i in keys_of]
 
 
-def _paper_of(group: list[Paper], abstract_of: Callable[[Paper], str | None] | None) -> Paper:
+def _paper_of(group: list[Paper], complete: Callable[[Paper], Paper] | None) -> Paper:
     if len(group) == 1:
         return group[0]
-    for record in group:
-        if "abstract" not in record:
-            record["abstract"] = abstract_of(record) if abstract_of else None
+    if complete is not None:
+        group = [complete(record) for record in group]
     return _as_paper(_join(group))
 
 

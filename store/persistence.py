@@ -42,8 +42,9 @@ from store.spans import Span, SpanReader, Spool
 from store.storage import OrjsonStorage, StoreError, write_lock, write_named_by_content
 
 __all__ = [
-    "SCHEMA_VERSION", "StoreData", "StoreError", "load", "attach_papers", "attach_details", "attach_detail_keys",
-    "detail_keys", "details_doc", "open_details", "save", "store_files", "stored_form", "write_lock", "write_parts",
+    "SCHEMA_VERSION", "STORED_FIELDS", "StoreData", "StoreError", "load", "attach_papers", "attach_details",
+    "attach_detail_keys", "detail_keys", "details_doc", "open_details", "save", "store_files", "stored_form",
+    "write_lock", "write_parts",
 ]
 
 # 0: no _meta table; 1: everything in one file; 2: abstracts and keys in the details
@@ -76,6 +77,19 @@ class StoreData:
         """The paper with its abstract: read from the open details file the first time it is asked for."""
         if "abstract" not in paper and self.details is not None:
             paper["abstract"] = self.details.abstract(paper["id"])
+        return paper
+
+    def complete(self, paper: Paper) -> Paper:
+        """The paper with every field, filled in place: an ingest's record of a new paper
+        holds only the merge.WORKING_FIELDS, the rest of its fields waiting in its line
+        ('_stored_at'; a paper's line always holds its title); a paper read by an
+        ingest holds no abstract ('_details_at')."""
+        if "title" not in paper and self.spans is not None and "_stored_at" in paper:
+            for name, value in orjson.loads(self.spans.read(paper["_stored_at"])).items():
+                paper.setdefault(name, value)
+            paper.setdefault("display_title", paper["title"])  # a line leaves out one that repeats the title
+        if "abstract" not in paper:
+            paper["abstract"] = self.abstract_of(paper)
         return paper
 
     def abstract_of(self, paper: Paper) -> str | None:
@@ -349,12 +363,12 @@ def store_files(path: Path, data: StoreData) -> list[Path]:
 
 # The papers file's fields, in one order whatever order a paper's dict was built in
 # (merging edits records in place), so the same papers always make the same bytes.
-_STORED_FIELDS = tuple(name for name in PAPER_FIELDS if name != "abstract") + ("_owned_on",)
+STORED_FIELDS = tuple(name for name in PAPER_FIELDS if name != "abstract") + ("_owned_on",)
 
 
 def stored_form(paper: Paper) -> Paper:
     """The paper as the papers file keeps it: no details, and no display title that repeats the title."""
-    stored = {name: paper.get(name) for name in _STORED_FIELDS}
+    stored = {name: paper.get(name) for name in STORED_FIELDS}
     if stored["display_title"] == stored["title"]:
         del stored["display_title"]
     return stored

@@ -7,6 +7,7 @@ import glob
 import marshal
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -170,7 +171,8 @@ class Helpers:
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8), mp_context=get_context("fork"))
+            self._pool = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8), mp_context=get_context("fork"),
+                                             initializer=_leave_interrupts_to_the_ingest)
         return self._pool
 
     def __enter__(self) -> Helpers:
@@ -179,6 +181,13 @@ class Helpers:
     def __exit__(self, *_: object) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+
+
+def _leave_interrupts_to_the_ingest() -> None:
+    """In a helper: a Ctrl-C (sent to every process of the terminal's job) is the ingest's
+    to handle; it stops the helpers when it stops. A helper waiting for work would
+    otherwise die of it with a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextlib.contextmanager

@@ -71,6 +71,36 @@ def test_kill_during_writes_leaves_a_whole_store(tmp_path, pages):
     assert kills_in_write >= 5
 
 
+def test_ctrl_c_stops_an_ingest_on_every_core_quietly_and_keeps_the_store(tmp_path, pages):
+    """Ctrl-C reaches every process of the terminal's job: the ingest and its helpers."""
+    store = tmp_path / "store.json"
+    subprocess.run([sys.executable, "-m", "tui", "--store", str(store), "ingest", str(ARXIVER)],
+                   cwd=PROJECT, check=True, capture_output=True)
+    before = load(store)
+    rng = random.Random(7)
+    for _ in range(4):
+        run = subprocess.Popen([sys.executable, "-m", "tui", "--store", str(store), "ingest", *map(str, pages)],
+                               cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+        time.sleep(rng.uniform(0.3, 1.5))
+        os.killpg(run.pid, signal.SIGINT)
+        code, err = run.wait(timeout=60), run.stderr.read()
+        assert code in (0, 130) and "Traceback" not in err, err
+        assert not list(tmp_path.glob(".store.json.spool-*"))  # the spool is removed
+        # All of the ingest or none of it (it may have saved just before the Ctrl-C).
+        after = load(store)
+        assert after.warnings == []
+        assert len(after.papers) in (len(before.papers), len(before.papers) + len(pages) * PER_PAGE)
+        before = after
+
+
+def test_the_helpers_leave_ctrl_c_to_the_ingest():
+    from store.ingest import Helpers
+
+    with Helpers() as helpers:
+        assert helpers.pool().submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+
+
 def test_two_ingests_at_once_lose_nothing(tmp_path):
     store = tmp_path / "store.json"
     first = [SCHOLARFEED_SMALL, ARXIVER, RESEARCH_GOOGLE]

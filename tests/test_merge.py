@@ -222,15 +222,16 @@ def test_any_order_and_grouping_of_ingests_makes_the_same_store_to_the_byte(tmp_
 
 def test_pages_parsed_on_every_core_make_the_same_store_and_reports(tmp_path, monkeypatch):
     from store import ingest as ingest_module
+    from store import parsing
 
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01\x02" * 100)
     pages = [*ALL, bad]
     serial, parallel = tmp_path / "serial.json", tmp_path / "parallel.json"
     serial_report = ingest(serial, pages)
-    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(ingest_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parsing, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(parsing, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     spooled = []
     real_save = ingest_module.save
 

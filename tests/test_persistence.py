@@ -317,7 +317,7 @@ def where_keys_are_read(request, monkeypatch):
 
     if request.param == "aside":
         monkeypatch.setattr(ingest_module, "ASIDE_MIN_BYTES", 0)
-        monkeypatch.setattr(ingest_module.os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
     return request.param
 
 

@@ -95,7 +95,7 @@ def test_ctrl_c_stops_an_ingest_on_every_core_quietly_and_keeps_the_store(tmp_pa
 
 
 def test_the_helpers_leave_ctrl_c_to_the_ingest():
-    from store.ingest import Helpers
+    from store.workers import Helpers
 
     with Helpers() as helpers:
         assert helpers.pool().submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN

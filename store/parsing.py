@@ -1,0 +1,145 @@
+"""Parsing saved pages into records, on every core for a large ingest.
+
+Each page is read, detected and parsed in one of the ingest's helper processes (or
+here, for a few small files); its records come back through a file in the spool,
+and the documents the save will copy are serialized there too (store/spans.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from store.formats import UnknownFormat, parse_lines
+from store.merge import WORKING_FIELDS, page_records
+from store.model import Paper
+from store.persistence import STORED_FIELDS, details_doc, stored_form
+from store.reading import PageError, read_page
+from store.spans import Spool, process_spool
+from store.workers import Helpers
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str | None = None
+    papers: int = 0
+    authors: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+# Parsing is most of an ingest's time; with several large files it runs on every
+# core. Below these sizes starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 4
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+# A page's parsed part: its page record (source, format, owner, label, profile) and its papers.
+Parsed = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def read_all(jobs: list[tuple[Path, str | None]], spool: Path,
+             helpers: Helpers) -> Iterator[tuple[FileReport, Parsed | None]]:
+    """Each file's report and parsed records, in the order given."""
+    if len(jobs) >= PARALLEL_MIN_FILES and helpers.available and _total_size(jobs) >= PARALLEL_MIN_BYTES:
+        for name in helpers.pool().map(partial(_read_one_to_file, spool=spool), jobs):
+            yield _take_from_file(name)
+    else:
+        yield from (_read_one(job, spool) for job in jobs)
+
+
+def _read_one_to_file(job: tuple[Path, str | None], spool: Path) -> str:
+    """_read_one in a worker process, its result written to a file in spool: the name.
+
+    A page's records (megabytes) pass through a file in one write and one read;
+    through the pool's pipe they went 64 KB at a time, the worker waiting on the
+    reader, which cost a tenth of the parsing time. They are plain data, which
+    marshal reads back in two thirds of pickle's time (the same interpreter wrote it).
+    """
+    file_report, parsed = _read_one(job, spool)
+    descriptor, name = tempfile.mkstemp(dir=spool)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(marshal.dumps((asdict(file_report), parsed)))
+    return name
+
+
+def _take_from_file(name: str) -> tuple[FileReport, Parsed | None]:
+    with open(name, "rb") as handle:
+        file_report, parsed = marshal.loads(handle.read())
+    os.unlink(name)
+    return FileReport(**file_report), parsed
+
+
+def _total_size(jobs: list[tuple[Path, str | None]]) -> int:
+    total = 0
+    for path, skip_reason in jobs:
+        if not skip_reason:
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+    return total
+
+
+def _read_one(job: tuple[Path, str | None], spool: Path) -> tuple[FileReport, Parsed | None]:
+    """Read, detect and parse one file; the report says what happened to it."""
+    path, skip_reason = job
+    file_report = FileReport(path=str(path))
+    if skip_reason:
+        file_report.error = skip_reason
+        return file_report, None
+    try:
+        lines, warnings = read_page(path)
+        page = parse_lines(lines)
+    except (PageError, UnknownFormat) as error:
+        file_report.error = str(error)
+        return file_report, None
+    except RecursionError:
+        file_report.error = "page structure too deeply nested to parse"
+        return file_report, None
+    file_report.format = page.format
+    file_report.warnings = warnings + page.warnings
+    if not page.entries:
+        file_report.error = f"looks like a {page.format} page but holds no papers"
+        return file_report, None
+    records = page_records(page, path.name)
+    file_report.papers = len(records)
+    names = {name for record in records for name in record["authors"]}
+    file_report.authors = len(names | ({page.owner} if page.owner else set()))
+    _spool_documents(records, process_spool(spool))
+    page_info = {
+        "source": path.name,
+        "format": page.format,
+        "owner": page.owner,
+        "label": page.label,
+        "profile": None if page.profile is None else asdict(page.profile),
+    }
+    return file_report, (page_info, records)
+
+
+def _spool_documents(records: list[Paper], spool: Spool) -> None:
+    """Each record's details document, and its papers-file line when merging cannot
+    change it, serialized here (on every core) to the spool. The record keeps their
+    spans instead of its abstract and of the fields only the line needs: the save
+    copies them when the paper is not joined with another (StoreData.complete reads
+    them back when it is), and the ingest process reads and holds less."""
+    dumps = orjson.dumps
+    for record in records:
+        record["_details_at"] = spool.add(dumps(details_doc(record)))
+        del record["abstract"]
+        if not record["_related_keys"]:
+            record["related"] = []  # what merging gives a paper that lists none
+            record["_stored_at"] = spool.add(dumps(stored_form(record)))
+            for name in _IN_THE_LINE_ONLY:
+                del record[name]
+    spool.flush()
+
+
+_IN_THE_LINE_ONLY = tuple(name for name in STORED_FIELDS if name not in WORKING_FIELDS)

@@ -1,0 +1,98 @@
+"""The ingest's helper processes and the spool folder they hand their work over in."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from store.spans import close_process_spool
+
+
+class Helpers:
+    """The ingest's worker processes: they parse pages, read a large store's merge keys,
+    and write the part files.
+
+    Forked at their first job, which comes while this process is small (before it
+    holds the store): a fork later would make each page it touches afterwards a copy.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def available(self) -> bool:
+        return (os.cpu_count() or 1) > 1
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8), mp_context=get_context("fork"),
+                                             initializer=_leave_interrupts_to_the_ingest)
+        return self._pool
+
+    def __enter__(self) -> Helpers:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
+def _leave_interrupts_to_the_ingest() -> None:
+    """In a helper: a Ctrl-C (sent to every process of the terminal's job) is the ingest's
+    to handle; it stops the helpers when it stops. A helper waiting for work would
+    otherwise die of it with a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def spool_folder(store_path: Path) -> Iterator[Path]:
+    """A folder beside the store for what the parsing processes hand over: each
+    page's records, and the documents they serialized (store/spans.py).
+
+    Named with this process's id: a spool whose process is gone (killed mid-ingest)
+    is removed by the next ingest.
+    """
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{_spool_prefix(store_path)}{os.getpid()}-", dir=store_path.parent))
+    try:
+        yield folder
+    finally:
+        close_process_spool(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _spool_prefix(store_path: Path) -> str:
+    return f".{store_path.name}.spool-"
+
+
+def remove_dead_spools(store_path: Path) -> None:
+    """Remove the spool folders of ingests that died (call it holding the store's lock)."""
+    prefix = _spool_prefix(store_path)
+    for folder in store_path.parent.glob(glob.escape(prefix) + "*"):
+        pid = folder.name[len(prefix):].partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+

@@ -16,7 +16,10 @@ main file just before can still read them.
 
 Parts are written one document per line (store/parts.py): a load parses them a
 line at a time, and the app keeps the details file open and reads an abstract
-when its paper is shown (store/details.py) instead of holding them all.
+when its paper is shown (store/details.py) instead of holding them all. An ingest
+writes the parts mostly by copying documents that are serialized already, known by
+their spans (store/spans.py): the stored papers' lines, and the new papers' that
+the parsing processes spooled.
 """
 
 from __future__ import annotations

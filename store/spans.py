@@ -66,6 +66,9 @@ class SpanReader:
         self.close()
 
 
+_SPOOL_BUFFER = 1 << 20
+
+
 class Spool:
     """An append-only file of JSON documents, one per line, each known by its span.
 
@@ -76,7 +79,8 @@ class Spool:
 
     def __init__(self, folder: Path) -> None:
         self.path = str(folder / f"docs.{os.getpid()}")
-        self._handle = open(self.path, "ab")  # noqa: SIM115 (open while the process spools)
+        # A large buffer: a page's documents reach the file in a few writes, not hundreds.
+        self._handle = open(self.path, "ab", buffering=_SPOOL_BUFFER)  # noqa: SIM115 (open while the process spools)
         self._offset = self._handle.tell()
 
     def add(self, doc: bytes) -> Span:

@@ -57,9 +57,11 @@ def ingest(store_path: Path, paths: list[Path]) -> IngestReport:
         try:
             return _ingest(store_path, paths)
         except OSError as error:
-            # A file of the store's own (its lock, spool, parts) is named by the store.
-            named = error.filename and Path(os.fsdecode(error.filename))
-            where = named if named and named.parent != store_path.parent else store_path
+            # A file in the store's folder (its lock, spool, parts) is named by the store;
+            # the folder itself, or a file in the way of it, by its own name.
+            named = Path(os.fsdecode(error.filename)) if isinstance(error.filename, (str, bytes)) else None
+            inside = named is not None and named != store_path.parent and named.is_relative_to(store_path.parent)
+            where = named if named is not None and not inside else store_path
             reason = "a file is in the way of a folder" if isinstance(error, FileExistsError) else error.strerror
             raise StoreError(f"{where}: cannot write the store: {reason or error}") from None
 

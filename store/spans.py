@@ -18,6 +18,7 @@ from store.parts import PartDamaged
 # A document's file, the offset its JSON starts at, and the JSON's length.
 Span = tuple[str, int, int]
 
+
 class SpanReader:
     """Reads spans from any number of files, each mapped into memory once opened.
 

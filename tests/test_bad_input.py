@@ -215,3 +215,32 @@ def test_a_store_where_no_store_can_be_written_is_one_line_not_a_traceback(tmp_p
     assert (code, out) == (1, "")
     assert err == f"litbrowse: {in_the_way}: cannot write the store: a file is in the way of a folder\n"
     assert in_the_way.read_bytes() == b"not a folder"
+
+
+@pytest.mark.parametrize("where", ["here", "in the helpers"])
+def test_a_full_disk_while_writing_the_store_is_one_line_and_keeps_the_store(filled_store, capsys, monkeypatch,
+                                                                             where):
+    import errno
+
+    from store import parsing, persistence, storage
+
+    if where == "in the helpers":  # the part files are written by the helper processes, forked with this patch
+        monkeypatch.setattr(parsing, "PARALLEL_MIN_FILES", 2)
+        monkeypatch.setattr(parsing, "PARALLEL_MIN_BYTES", 0)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    real_write = storage._write
+
+    def write_until_full(handle, data, digest):
+        if b'"details":{' in data:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_write(handle, data, digest)
+
+    monkeypatch.setattr(storage, "_write", write_until_full)
+    before = store_state(filled_store)
+    code, out, err = run(capsys, "ingest", str(ARXIVER), str(SCHOLARFEED))
+    assert (code, out) == (1, "")
+    assert err == f"litbrowse: {filled_store}: cannot write the store: No space left on device\n"
+    assert store_state(filled_store) == before
+    folder = filled_store.parent
+    assert not list(folder.glob(".*.tmp")) and not list(folder.glob(".*.spool-*"))
+    assert persistence.load(filled_store).details_file in {p.name for p in folder.iterdir()}

@@ -36,42 +36,49 @@ WORKING_FIELDS = frozenset(
 
 
 def entry_record(entry: Entry, source: str, keys: list[str]) -> Paper:
-    """One page's view of one paper (known by `keys`), in the stored shape plus merge bookkeeping."""
+    """One page's view of one paper (known by `keys`) as merging makes a paper seen once,
+    in the stored shape plus merge bookkeeping; _as_paper gives it its id.
+
+    Each value is normalized here as _join normalizes a group's: empty text is None, a
+    full date gives the year, lists of keys are sorted. Most papers are seen once,
+    and this runs in the parsing processes, on every core.
+    """
+    date = entry.date or None
+    related = [found[0] for item in entry.related if (found := identity_keys(item))] if entry.related else []
     return {
-        "title": entry.title,
+        "title": entry.title or None,
         "authors": list(entry.authors),
         "authors_complete": entry.authors_complete,
-        "date": entry.date,
-        "year": entry.year,
-        "date_inferred": entry.date_inferred,
-        "arxiv_id": entry.arxiv_id,
-        "url": entry.url,
-        "code_url": entry.code_url,
-        "has_code": entry.has_code,
-        "venue": entry.venue,
-        "category": entry.category,
+        "date": date,
+        "year": int(date[:4]) if date else (entry.year or None),
+        "date_inferred": entry.date_inferred if date else False,
+        "arxiv_id": entry.arxiv_id or None,
+        "url": entry.url or None,
+        "code_url": entry.code_url or None,
+        "has_code": bool(entry.has_code),
+        "venue": entry.venue or None,
+        "category": entry.category or None,
         "affiliations": list(entry.affiliations),
-        "abstract": entry.abstract,
-        "summary": entry.summary,
+        "abstract": entry.abstract or None,
+        "summary": entry.summary or None,
         "score": entry.score,
-        "comments": entry.comments,
+        "comments": entry.comments or None,
         "sources": [source],
-        "_keys": keys,
-        "_related_keys": [keys[0] for item in entry.related if (keys := identity_keys(item))] if entry.related else [],
+        "_keys": sorted(set(keys)) if len(keys) > 1 else keys,
+        "_related_keys": sorted(set(related)) if len(related) > 1 else related,
         # Pages whose owner this paper belongs to (a related paper is on a page, not its owner's).
         "_owned_on": [source] if entry.owned else [],
     }
 
 
 def page_records(page: ParsedPage, source: str) -> list[Paper]:
-    """The page's papers, each as merging makes a paper seen once (with its id): most
-    papers are, and this runs in the parsing processes, on every core."""
+    """The page's papers, each as merging makes a paper seen once (with its id)."""
     records = []
     for entry in page.entries:
         for item in (entry, *entry.related):
             keys = identity_keys(item)
             if keys:
-                records.append(_as_paper(_alone(entry_record(item, source, keys))))
+                records.append(_as_paper(entry_record(item, source, keys)))
     return records
 
 
@@ -87,33 +94,6 @@ def _longest(values: Iterable[Any]) -> Any:
     if not present:
         return None
     return min(present, key=lambda v: (-len(v), v))
-
-
-def _alone(record: Paper) -> Paper:
-    """What _join makes of a group of one, without its comparisons (most papers are alone).
-
-    The record itself, normalized in place: records are not used after merging, and
-    100,000 copies would cost a second and 150 MB. (Its fields may be in another
-    order than _join's; the papers file writes them in one order.)
-    """
-    get = record.get
-    for name in _TEXT_FIELDS:
-        if not get(name):
-            record[name] = None
-    date = get("date")
-    if date:
-        record["year"] = int(date[:4])
-    else:
-        record["date"], record["date_inferred"], record["year"] = None, False, get("year") or None
-    if not get("arxiv_id"):
-        record["arxiv_id"] = None
-    record["has_code"] = bool(get("has_code"))
-    record["score"] = get("score")
-    for name in ("sources", "_keys", "_related_keys", "_owned_on"):
-        values = record[name]
-        if len(values) > 1:
-            record[name] = sorted(set(values))
-    return record
 
 
 def _join(group: list[Paper]) -> Paper:

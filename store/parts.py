@@ -120,43 +120,35 @@ class PartFile:
             yield from self._whole()
             return
         for doc, _ in self.docs_and_spans():
-            yield doc
+            yield doc  # never None when strict
 
-    def docs_and_spans(self) -> Iterator[tuple[Doc, tuple[int, int]]]:
+    def docs_and_spans(self, salvage: bool = False) -> Iterator[tuple[Doc | None, tuple[int, int]]]:
         """Every document with where its JSON lies in the file (offset, length), for
-        a part written one document per line (check one_line): as docs(), strict."""
+        a part written one document per line (check one_line).
+
+        Strict, as docs(), unless salvage is asked for: then a damaged line (cut
+        short, not JSON) yields None for its document and its whole line's span, the
+        documents after it still come, and a file cut off after them is no error.
+        """
         ended = False
         with collector_paused():
             for offset, line in self._lines():
-                if ended or not line.endswith(b"\n"):
+                if not salvage and (ended or not line.endswith(b"\n")):
                     raise PartDamaged("text after the table's end" if ended else "cut off")
                 if line == b"}}\n":
                     ended = True
-                elif line != b"\n":
-                    start, text = _document_text(line)
-                    yield _parse_document(text), (offset + start, len(text))
-        if not ended:
-            raise PartDamaged("cut off")
-
-    def docs_with_spans(self) -> Iterator[tuple[Doc | None, tuple[int, int]]]:
-        """Every line's document with where its JSON lies in the file (offset, length).
-        A part written on one line has no lines of its own documents: it yields none
-        (check one_line).
-
-        Unlike docs_and_spans(), it salvages: a damaged line (cut short, not JSON) yields None
-        for its document, and the documents after it still come.
-        """
-        if self.one_line:
-            return
-        with collector_paused():
-            for offset, line in self._lines():
-                if line in (b"}}\n", b"\n"):
+                    continue
+                if line == b"\n":
                     continue
                 try:
                     start, text = _document_text(line)
                     yield _parse_document(text), (offset + start, len(text))
                 except PartDamaged:
+                    if not salvage:
+                        raise
                     yield None, (offset, len(line))
+        if not salvage and not ended:
+            raise PartDamaged("cut off")
 
     def ids(self) -> dict[str, int]:
         """Each document's "id" and its line's offset, found without parsing the documents

@@ -213,7 +213,7 @@ def detail_keys(side: Path) -> DetailKeys:
         if part.one_line:  # written before a document had a line of its own: read whole
             return DetailKeys(whole=list(part.docs()))
         keys = DetailKeys()
-        for doc, span in part.docs_with_spans():
+        for doc, span in part.docs_and_spans(salvage=True):
             if (doc is not None and isinstance(doc.get("id"), str)
                     and all(isinstance(doc.get(k), list) for k in ("keys", "related"))):
                 keys.found[doc["id"]] = (doc["keys"], doc["related"], span)

@@ -27,7 +27,7 @@ from store.persistence import (
     write_parts,
 )
 from store.reading import expand_paths
-from store.spans import SpanReader, process_spool
+from store.spans import process_spool
 from store.workers import Helpers, remove_dead_spools, spool_folder
 
 __all__ = ["FileReport", "IngestReport", "ingest"]
@@ -85,7 +85,6 @@ def _ingest(store_path: Path, paths: list[Path]) -> IngestReport:
             remove_dead_spools(store_path)
             # The stored abstracts stay on disk: the save copies those of unchanged papers.
             data = load(store_path, with_papers=False, with_details=False)
-            data.spans = SpanReader()  # the stored parts' and the spool's documents
             read_keys = _detail_keys_reader(store_path, data, helpers)
             attach_papers(store_path, data, with_spans=True)
             attach_detail_keys(store_path, data, read_keys)
@@ -96,8 +95,7 @@ def _ingest(store_path: Path, paths: list[Path]) -> IngestReport:
                 if parsed:
                     _merge_and_save(store_path, data, parsed, helpers, spool, report)
             finally:
-                if data.spans is not None:
-                    data.spans.close()
+                data.spans.close()  # the stored parts and the spool files it mapped
     return report
 
 

@@ -72,9 +72,10 @@ class StoreData:
     warnings: list[str] = field(default_factory=list)
     # The open details file, when the abstracts are read on demand (open_details).
     details: Details | None = None
-    # What an ingest reads documents from by span (store/spans.py): a paper that keeps
-    # its '_details_at' or '_stored_at' span has that document copied by the save.
-    spans: SpanReader | None = None
+    # Reads the documents of papers that carry spans (store/spans.py), which an ingest
+    # gives them; it maps no file until a span is read. A paper that keeps its
+    # '_details_at' or '_stored_at' span has that document copied by the save.
+    spans: SpanReader = field(default_factory=SpanReader)
 
     def fill(self, paper: Paper) -> Paper:
         """The paper with its abstract: read from the open details file the first time it is asked for."""
@@ -87,7 +88,7 @@ class StoreData:
         holds only the merge.WORKING_FIELDS, the rest of its fields waiting in its line
         ('_stored_at'; a paper's line always holds its title); a paper read by an
         ingest holds no abstract ('_details_at')."""
-        if "title" not in paper and self.spans is not None and "_stored_at" in paper:
+        if "title" not in paper and "_stored_at" in paper:
             for name, value in orjson.loads(self.spans.read(paper["_stored_at"])).items():
                 paper.setdefault(name, value)
             paper.setdefault("display_title", paper["title"])  # a line leaves out one that repeats the title
@@ -101,7 +102,7 @@ class StoreData:
             return paper["abstract"]
         if self.details is not None:
             return self.details.abstract(paper["id"])
-        if self.spans is not None and "_details_at" in paper:
+        if "_details_at" in paper:
             abstract = orjson.loads(self.spans.read(paper["_details_at"])).get("abstract")
             return abstract if isinstance(abstract, str) else None
         return None
@@ -251,7 +252,6 @@ def attach_detail_keys(path: Path, data: StoreData, read: Callable[[Path], Detai
             if hit is not None:
                 paper["_keys"], paper["_related_keys"], (offset, length) = hit
                 paper["_details_at"] = (name, offset, length)
-        data.spans = data.spans or SpanReader()
 
     _with_details_file(path, data, attach)
 
@@ -332,7 +332,7 @@ def _write_part_behind(path: Path, part: str, items: list[Span]) -> str:
 
 def write_part(path: Path, part: str, items: Iterable[Doc | Span]) -> str:
     """Write one part file (a TinyDB file with one table) from its documents or their
-    spans, and return its name: what a helper process runs.
+    spans, and return its name (in a helper process, through _write_part_behind).
 
     Named by content: saving the same content again names the same file, which is
     left as it is, and a save that changes nothing changes no byte.

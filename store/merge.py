@@ -35,19 +35,20 @@ WORKING_FIELDS = frozenset(
     {"id", "date", "year", "authors", "sources", "related", "_owned_on", "_keys", "_related_keys"})
 
 
-def entry_record(entry: Entry, source: str, keys: list[str]) -> Paper:
+def entry_record(entry: Entry, source: str, keys: list[str], spelled: dict[str, str] | None = None) -> Paper:
     """One page's view of one paper (known by `keys`) as merging makes a paper seen once,
     in the stored shape plus merge bookkeeping; _as_paper gives it its id.
 
     Each value is normalized here as _join normalizes a group's: empty text is None, a
     full date gives the year, lists of keys are sorted. Most papers are seen once,
-    and this runs in the parsing processes, on every core.
+    and this runs in the parsing processes, on every core. `spelled` gives each
+    spelling of a name one string for the whole page (see page_records).
     """
     date = entry.date or None
     related = [found[0] for item in entry.related if (found := identity_keys(item))] if entry.related else []
     return {
         "title": entry.title or None,
-        "authors": list(entry.authors),
+        "authors": list(entry.authors) if spelled is None else [spelled.setdefault(a, a) for a in entry.authors],
         "authors_complete": entry.authors_complete,
         "date": date,
         "year": int(date[:4]) if date else (entry.year or None),
@@ -74,11 +75,14 @@ def entry_record(entry: Entry, source: str, keys: list[str]) -> Paper:
 def page_records(page: ParsedPage, source: str) -> list[Paper]:
     """The page's papers, each as merging makes a paper seen once (with its id)."""
     records = []
+    # A page names the same people on paper after paper (its owner on every one): one
+    # string per spelling goes to the ingest, which reads, hashes and frees it once.
+    spelled: dict[str, str] = {}
     for entry in page.entries:
         for item in (entry, *entry.related):
             keys = identity_keys(item)
             if keys:
-                records.append(_as_paper(entry_record(item, source, keys)))
+                records.append(_as_paper(entry_record(item, source, keys, spelled)))
     return records
 
 

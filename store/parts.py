@@ -39,46 +39,37 @@ class PartDamaged(Exception):
     """The part file cannot be read as a TinyDB file with its table; the message says why."""
 
 
-# Documents joined into one write at a time: few enough to keep memory flat,
-# many enough that the writes are large.
-_BATCH = 2048
+# Documents in one write at a time: two pieces each (number, JSON), within the
+# system's limit of 1024 pieces a write (IOV_MAX); about a megabyte.
+_BATCH = 500
+# A document that comes as its JSON already (bytes, or a view of a part file).
+_SERIALIZED = (bytes, memoryview)
+
+# A batch of pieces of a file, written in one system call in their order (os.writev).
+Pieces = list[bytes | memoryview]
 
 
-def lines(table: str, docs: Iterable[Doc | bytes]) -> Iterator[bytes]:
+def lines(table: str, docs: Iterable[Doc | bytes | memoryview]) -> Iterator[Pieces]:
     """The part file's bytes, made as they are written: a TinyDB table, documents
-    numbered from 1, one per line; a batch of documents at a time. A document may
-    come as its JSON already (copied from another part file)."""
-    head = b'{"%s":{' % table.encode()
-    yield head + b"\n"
-    count = 0
-    for batch in _batches(docs, _BATCH):
-        if count:
-            yield b",\n"
-        yield _document_lines(count + 1, batch)
-        count += len(batch)
-    yield b"\n}}\n" if count else b"}}\n"
+    numbered from 1, one per line; a batch of documents at a time.
 
-
-def _document_lines(first: int, batch: list[Doc | bytes]) -> bytes:
-    """The batch's documents numbered from first, one per line ('"N":{…},'; the last without the comma)."""
-    # One dump per document: as fast as dumping the batch whole and cutting it into
-    # lines, which needs two more passes over the bytes (and a proof that the cuts
-    # fall between documents).
+    A document may come as its JSON already (copied from another part file, as a view
+    of it): its bytes are written from where they are, not copied into a batch first,
+    which took a part file of 200 MB three copies and 40% of the time to write.
+    """
+    yield [b'{"%s":{\n' % table.encode()]
     dumps = orjson.dumps
-    return b",\n".join([
-        b'"%d":%s' % (number, doc if type(doc) is bytes else dumps(doc)) for number, doc in enumerate(batch, first)
-    ])
-
-
-def _batches(docs: Iterable[Doc | bytes], size: int) -> Iterator[list[Doc | bytes]]:
-    batch: list[Doc | bytes] = []
+    pieces: Pieces = []
+    count = 0
     for doc in docs:
-        batch.append(doc)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        count += 1
+        pieces.append(b',\n"%d":' % count if count > 1 else b'"1":')
+        pieces.append(doc if type(doc) in _SERIALIZED else dumps(doc))
+        if len(pieces) == 2 * _BATCH:
+            yield pieces
+            pieces = []
+    pieces.append(b"\n}}\n" if count else b"}}\n")
+    yield pieces
 
 
 class PartFile:

@@ -41,7 +41,7 @@ from store import parts
 from store.details import Details
 from store.model import PAPER_FIELDS, Author, Paper
 from store.parts import Doc
-from store.spans import Span, SpanReader, Spool
+from store.spans import Span, SpanReader, Spool, take_over
 from store.storage import OrjsonStorage, StoreError, write_lock, write_named_by_content
 
 __all__ = [
@@ -301,11 +301,13 @@ def write_parts(path: Path, papers: list[Paper], helpers: Executor | None = None
         with contextlib.suppress(OSError):
             temporary.unlink()
     if helpers is not None and spool is not None:
-        plans = {part: [item if type(item) is tuple else spool.add(orjson.dumps(item))
-                        for item in _part_items(papers, part)] for part in PARTS}
-        spool.flush()
-        pending = {part: helpers.submit(_write_part_behind, path, part, plans[part]) for part in PARTS}
-        return lambda: {part: future.result() for part, future in pending.items()}
+        pending = {}
+        for part in reversed(PARTS):  # the details first: the larger part finishes last
+            plan = [item if type(item) is tuple else spool.add(orjson.dumps(item))
+                    for item in _part_items(papers, part)]
+            spool.flush()
+            pending[part] = helpers.submit(_write_part_behind, path, part, spool.hand_over(plan))
+        return lambda: {part: pending[part].result() for part in PARTS}
     # The two parts are written side by side: while one thread waits on the disk
     # (writes, hashing and fsync release the GIL), the other makes its bytes.
     with ThreadPoolExecutor(max_workers=1) as writer:
@@ -323,11 +325,12 @@ def _part_items(papers: list[Paper], part: str) -> Iterator[Doc | Span]:
         yield span if span is not None else document(paper)
 
 
-def _write_part_behind(path: Path, part: str, items: list[Span]) -> str:
-    """write_part in a helper process, yielding the processor to the process that
-    waits for it: that one derives the authors meanwhile, and the save needs both."""
+def _write_part_behind(path: Path, part: str, plan: str) -> str:
+    """write_part in a helper process, of the spans handed over in the file `plan`
+    (Spool.hand_over), yielding the processor to the process that waits for it: that
+    one derives the authors meanwhile, and the save needs both."""
     os.nice(15)
-    return write_part(path, part, items)
+    return write_part(path, part, take_over(plan))
 
 
 def write_part(path: Path, part: str, items: Iterable[Doc | Span]) -> str:
@@ -338,7 +341,7 @@ def write_part(path: Path, part: str, items: Iterable[Doc | Span]) -> str:
     left as it is, and a save that changes nothing changes no byte.
     """
     with SpanReader() as reader:
-        docs = (reader.read(item) if type(item) is tuple else item for item in items)
+        docs = (reader.view(item) if type(item) is tuple else item for item in items)
         return write_named_by_content(path.parent, f"{path.name}.{part}", parts.lines(part, docs))
 
 
@@ -346,13 +349,16 @@ def save(path: Path, data: StoreData, part_names: PartNames | None = None) -> No
     """Replace the main file in one atomic write, naming the part files: those being
     written (part_names, from write_parts), or written now. Call it holding write_lock.
     """
-    names = (part_names or write_parts(path, data.papers))()
-    raw: dict[str, dict[str, Any]] = {
-        "_meta": {"1": {"schema": SCHEMA_VERSION, **names}},
+    names_of = part_names or write_parts(path, data.papers)
+    # The tables are serialized while the part files may still be being written; the
+    # part names they wait for go first in the file (TinyDB's order: _meta, authors, pages).
+    tables = orjson.dumps({
         "authors": {str(i): a for i, a in enumerate(data.authors, start=1)},
         "pages": {str(i): data.pages[s] for i, s in enumerate(sorted(data.pages), start=1)},
-    }
-    TinyDB(path, storage=OrjsonStorage).storage.write(raw)
+    })
+    names = names_of()
+    meta = orjson.dumps({"_meta": {"1": {"schema": SCHEMA_VERSION, **names}}})
+    TinyDB(path, storage=OrjsonStorage).storage.write_serialized(meta[:-1] + b"," + tables[1:])
     for part in PARTS:
         _remove_part_files(path, part, keep={names[part], getattr(data, f"{part}_file")})
     data.papers_file, data.details_file = names["papers"], names["details"]

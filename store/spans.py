@@ -9,8 +9,11 @@ holds no abstracts, and no document is serialized twice.
 
 from __future__ import annotations
 
+import contextlib
+import marshal
 import mmap
 import os
+import tempfile
 from pathlib import Path
 
 from store.parts import PartDamaged
@@ -29,9 +32,14 @@ class SpanReader:
     """
 
     def __init__(self) -> None:
-        self._maps: dict[str, mmap.mmap] = {}
+        self._maps: dict[str, memoryview] = {}
 
     def read(self, span: Span) -> bytes:
+        return bytes(self.view(span))
+
+    def view(self, span: Span) -> memoryview:
+        """The span's bytes where they lie in the map, not copied (a save writes them
+        from there). Raises PartDamaged when the file is gone or shorter."""
         path, offset, length = span
         mapped = self._maps.get(path)
         if mapped is None or offset + length > len(mapped):
@@ -41,10 +49,10 @@ class SpanReader:
             raise PartDamaged(f"{path}: cut off")
         return data
 
-    def _map(self, path: str) -> mmap.mmap:
+    def _map(self, path: str) -> memoryview:
         old = self._maps.pop(path, None)
         if old is not None:
-            old.close()
+            _unmap(old)
         try:
             with open(path, "rb") as handle:
                 mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
@@ -52,12 +60,12 @@ class SpanReader:
             raise PartDamaged(f"{path}: missing") from None
         except ValueError:  # an empty file cannot be mapped
             raise PartDamaged(f"{path}: cut off") from None
-        self._maps[path] = mapped
-        return mapped
+        self._maps[path] = view = memoryview(mapped)
+        return view
 
     def close(self) -> None:
-        for mapped in self._maps.values():
-            mapped.close()
+        for view in self._maps.values():
+            _unmap(view)
         self._maps.clear()
 
     def __enter__(self) -> SpanReader:
@@ -65,6 +73,14 @@ class SpanReader:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _unmap(view: memoryview) -> None:
+    """Unmap the file now, unless views of it are still held: then when the last goes."""
+    mapped = view.obj
+    view.release()
+    with contextlib.suppress(BufferError):
+        mapped.close()
 
 
 _SPOOL_BUFFER = 1 << 20
@@ -90,12 +106,29 @@ class Spool:
         self._offset += len(doc) + 1
         return span
 
+    def hand_over(self, spans: list[Span]) -> str:
+        """A file in the spool's folder holding the spans, for another process to
+        take_over: 100,000 spans go through a pipe pickled in pieces, by a thread that
+        takes turns with this process's work; this way they are written and read at once."""
+        descriptor, name = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix="spans.")
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(marshal.dumps(spans))
+        return name
+
     def flush(self) -> None:
         """Make what was added readable by other processes."""
         self._handle.flush()
 
     def close(self) -> None:
         self._handle.close()
+
+
+def take_over(name: str) -> list[Span]:
+    """The spans another process handed over (Spool.hand_over); the file is removed."""
+    with open(name, "rb") as handle:
+        spans = marshal.loads(handle.read())
+    os.unlink(name)
+    return spans
 
 
 _spools: dict[tuple[int, str], Spool] = {}

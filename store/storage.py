@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import orjson
 from tinydb.storages import Storage
@@ -46,7 +46,10 @@ class OrjsonStorage(Storage):
             return orjson.loads(data)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        payload = orjson.dumps(data)
+        self.write_serialized(orjson.dumps(data))
+
+    def write_serialized(self, payload: bytes) -> None:
+        """Write the tables already serialized (the JSON of what write takes)."""
         # The same bytes again leave the file as it is: a running app watching it is
         # not told the store changed when an ingest changed nothing.
         with contextlib.suppress(OSError):
@@ -60,19 +63,23 @@ class OrjsonStorage(Storage):
 
 def atomic_write(path: Path, payload: bytes) -> None:
     """Write payload to path so that readers see the old file or the new one, whole."""
-    _publish(_write_temporary(path.parent, path.name, [payload]), path)
+    _publish(_write_temporary(path.parent, path.name, [[payload]]), path)
 
 
-def write_named_by_content(directory: Path, prefix: str, chunks: Iterable[bytes]) -> str:
-    """Write chunks to `prefix.<digest>` in directory, atomically, and return that name.
+# Pieces of a file written in one system call, in their order (a batch of parts.lines).
+Pieces = list[bytes | memoryview]
 
-    The digest (of the bytes written) is known only at the end, so the chunks can be
+
+def write_named_by_content(directory: Path, prefix: str, batches: Iterable[Pieces]) -> str:
+    """Write the batches to `prefix.<digest>` in directory, atomically, and return that name.
+
+    The digest (of the bytes written) is known only at the end, so the batches can be
     made as they are written: a file of 200 MB never needs to be in memory whole.
     A file of that name and size already holds the same bytes, and is left untouched
     (one of another size was damaged: it is replaced).
     """
     digest = hashlib.sha1()
-    temporary = _write_temporary(directory, prefix, chunks, digest)
+    temporary = _write_temporary(directory, prefix, batches, digest)
     name = f"{prefix}.{digest.hexdigest()[:16]}"
     target = directory / name
     if target.is_file() and target.stat().st_size == temporary.stat().st_size:
@@ -82,19 +89,20 @@ def write_named_by_content(directory: Path, prefix: str, chunks: Iterable[bytes]
     return name
 
 
-def _write_temporary(directory: Path, name: str, chunks: Iterable[bytes], digest: Any = None) -> Path:
+def _write_temporary(directory: Path, name: str, batches: Iterable[Pieces], digest: Any = None) -> Path:
     """A synced temporary file beside the target (`.name.XXXX.tmp`, which a later writer
-    holding the lock removes if this one dies) holding the chunks."""
+    holding the lock removes if this one dies) holding the batches."""
     directory.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "wb") as handle, _EarlySync(handle.fileno()) as early:
-            for chunk in chunks:  # the buffered file gathers the small ones
-                _write(handle, chunk, digest)
-                early.wrote(len(chunk))
-            handle.flush()
-            early.finish()
-            os.fsync(handle.fileno())
+        try:
+            with _EarlySync(fd) as early:
+                for pieces in batches:
+                    early.wrote(_write(fd, pieces, digest))
+                early.finish()
+                os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
@@ -136,10 +144,19 @@ class _EarlySync:
         self.finish()  # before the file closes: the thread must not sync a reused descriptor
 
 
-def _write(handle: BinaryIO, data: bytes, digest: Any) -> None:
-    handle.write(data)
+def _write(fd: int, pieces: Pieces, digest: Any) -> int:
+    """Write the pieces in one system call (the kernel gathers them; no copy is made
+    here); the number of bytes written."""
     if digest is not None:
-        digest.update(data)
+        for piece in pieces:
+            digest.update(piece)
+    size = sum(map(len, pieces))
+    written = os.writev(fd, pieces)
+    if written < size:  # cut short (a signal, a limit): the rest, as one piece
+        rest = memoryview(b"".join(pieces))[written:]
+        while rest:
+            rest = rest[os.write(fd, rest):]
+    return size
 
 
 def _publish(temporary: Path, path: Path) -> None:

@@ -230,10 +230,10 @@ def test_a_full_disk_while_writing_the_store_is_one_line_and_keeps_the_store(fil
         monkeypatch.setattr(os, "cpu_count", lambda: 2)
     real_write = storage._write
 
-    def write_until_full(handle, data, digest):
-        if b'"details":{' in data:
+    def write_until_full(fd, pieces, digest):
+        if any(b'"details":{' in piece for piece in pieces):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real_write(handle, data, digest)
+        return real_write(fd, pieces, digest)
 
     monkeypatch.setattr(storage, "_write", write_until_full)
     before = store_state(filled_store)

@@ -19,7 +19,7 @@ DOCS = st.lists(st.dictionaries(st.sampled_from(["id", "title", "abstract", "key
 
 def write(tmp_path, table, docs):
     path = tmp_path / "part"
-    path.write_bytes(b"".join(parts.lines(table, docs)))
+    path.write_bytes(b"".join(piece for pieces in parts.lines(table, docs) for piece in pieces))
     return path
 
 

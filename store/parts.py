@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from store.collector import collector_paused
+from store.storage import Pieces
 
 Doc = dict[str, Any]
 
@@ -44,9 +45,6 @@ class PartDamaged(Exception):
 _BATCH = 500
 # A document that comes as its JSON already (bytes, or a view of a part file).
 _SERIALIZED = (bytes, memoryview)
-
-# A batch of pieces of a file, written in one system call in their order (os.writev).
-Pieces = list[bytes | memoryview]
 
 
 def lines(table: str, docs: Iterable[Doc | bytes | memoryview]) -> Iterator[Pieces]:

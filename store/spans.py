@@ -108,8 +108,8 @@ class Spool:
 
     def hand_over(self, spans: list[Span]) -> str:
         """A file in the spool's folder holding the spans, for another process to
-        take_over: 100,000 spans go through a pipe pickled in pieces, by a thread that
-        takes turns with this process's work; this way they are written and read at once."""
+        take_over. Sent through the pool's pipe, 100,000 spans were pickled in pieces by
+        a thread taking turns with this process's work; a file is written and read in one go."""
         descriptor, name = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix="spans.")
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(marshal.dumps(spans))

@@ -96,6 +96,48 @@ def test_spooled_documents_are_read_back_by_span_in_any_order_and_as_the_spool_g
             assert str(damaged.value) == reason
 
 
+def test_views_of_a_span_outlive_a_remap_and_the_reader_closing(tmp_path):
+    from store.spans import SpanReader, Spool
+
+    spool = Spool(tmp_path)
+    first = spool.add(b'{"id":"a"}')
+    spool.flush()
+    reader = SpanReader()
+    held = reader.view(first)
+    second = spool.add(b'{"id":"b"}')
+    spool.flush()
+    assert bytes(reader.view(second)) == b'{"id":"b"}'  # the file grew: mapped again while `held` lives
+    reader.close()
+    assert bytes(held) == b'{"id":"a"}'
+    spool.close()
+
+
+def test_spans_handed_over_to_another_process_come_back_the_same_and_the_file_goes(tmp_path):
+    from store.spans import Spool, take_over
+
+    spool = Spool(tmp_path)
+    spans = [spool.add(b'{"id":"p%d"}' % n) for n in range(1000)]
+    name = spool.hand_over(spans)
+    assert os.path.dirname(name) == str(tmp_path)
+    assert take_over(name) == spans
+    assert not os.path.exists(name)
+    spool.close()
+
+
+def test_a_write_the_system_cuts_short_is_finished_and_hashed_whole(tmp_path, monkeypatch):
+    from store import storage
+
+    # As a signal can: the first half of the first piece written, the rest not.
+    monkeypatch.setattr(storage.os, "writev", lambda fd, pieces: os.write(fd, bytes(pieces[0])[: len(pieces[0]) // 2]))
+    docs = [{"id": f"p{n}", "abstract": "words " * n} for n in range(1200)]
+    name = storage.write_named_by_content(tmp_path, "store.json.details", parts.lines("details", docs))
+    monkeypatch.undo()
+    again = storage.write_named_by_content(tmp_path / "again", "store.json.details", parts.lines("details", docs))
+    assert name == again
+    assert (tmp_path / name).read_bytes() == (tmp_path / "again" / again).read_bytes()
+    assert parts.read_all(tmp_path / name, "details") == docs
+
+
 def test_a_large_part_is_synced_as_it_is_written_and_comes_out_whole(tmp_path, monkeypatch):
     from store import storage
 

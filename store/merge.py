@@ -35,7 +35,7 @@ WORKING_FIELDS = frozenset(
     {"id", "date", "year", "authors", "sources", "related", "_owned_on", "_keys", "_related_keys"})
 
 
-def entry_record(entry: Entry, source: str, keys: list[str], spelled: dict[str, str] | None = None) -> Paper:
+def entry_record(entry: Entry, source: str, keys: list[str], spelled: dict[str, str]) -> Paper:
     """One page's view of one paper (known by `keys`) as merging makes a paper seen once,
     in the stored shape plus merge bookkeeping; _as_paper gives it its id.
 
@@ -48,7 +48,7 @@ def entry_record(entry: Entry, source: str, keys: list[str], spelled: dict[str, 
     related = [found[0] for item in entry.related if (found := identity_keys(item))] if entry.related else []
     return {
         "title": entry.title or None,
-        "authors": list(entry.authors) if spelled is None else [spelled.setdefault(a, a) for a in entry.authors],
+        "authors": [spelled.setdefault(name, name) for name in entry.authors],
         "authors_complete": entry.authors_complete,
         "date": date,
         "year": int(date[:4]) if date else (entry.year or None),

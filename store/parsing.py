@@ -8,9 +8,6 @@ and the documents the save will copy are serialized there too (store/spans.py).
 from __future__ import annotations
 
 import contextlib
-import marshal
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -24,7 +21,7 @@ from store.merge import WORKING_FIELDS, page_records
 from store.model import Paper
 from store.persistence import STORED_FIELDS, details_doc, stored_form
 from store.reading import PageError, read_page
-from store.spans import Spool, process_spool
+from store.spans import Spool, hand_over, process_spool, take_over
 from store.workers import Helpers
 
 
@@ -58,24 +55,14 @@ def read_all(jobs: list[tuple[Path, str | None]], spool: Path,
 
 
 def _read_one_to_file(job: tuple[Path, str | None], spool: Path) -> str:
-    """_read_one in a worker process, its result written to a file in spool: the name.
-
-    A page's records (megabytes) pass through a file in one write and one read;
-    through the pool's pipe they went 64 KB at a time, the worker waiting on the
-    reader, which cost a tenth of the parsing time. They are plain data, which
-    marshal reads back in two thirds of pickle's time (the same interpreter wrote it).
-    """
+    """_read_one in a worker process, its result handed over through a file in spool
+    (a page's records are megabytes): the file's name."""
     file_report, parsed = _read_one(job, spool)
-    descriptor, name = tempfile.mkstemp(dir=spool)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(marshal.dumps((asdict(file_report), parsed)))
-    return name
+    return hand_over(spool, (asdict(file_report), parsed))
 
 
 def _take_from_file(name: str) -> tuple[FileReport, Parsed | None]:
-    with open(name, "rb") as handle:
-        file_report, parsed = marshal.loads(handle.read())
-    os.unlink(name)
+    file_report, parsed = take_over(name)
     return FileReport(**file_report), parsed
 
 

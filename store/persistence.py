@@ -41,7 +41,7 @@ from store import parts
 from store.details import Details
 from store.model import PAPER_FIELDS, Author, Paper
 from store.parts import Doc
-from store.spans import Span, SpanReader, Spool, take_over
+from store.spans import Span, SpanReader, Spool, hand_over, take_over
 from store.storage import OrjsonStorage, StoreError, write_lock, write_named_by_content
 
 __all__ = [
@@ -306,7 +306,7 @@ def write_parts(path: Path, papers: list[Paper], helpers: Executor | None = None
             plan = [item if type(item) is tuple else spool.add(orjson.dumps(item))
                     for item in _part_items(papers, part)]
             spool.flush()
-            pending[part] = helpers.submit(_write_part_behind, path, part, spool.hand_over(plan))
+            pending[part] = helpers.submit(_write_part_behind, path, part, hand_over(spool.folder, plan))
         return lambda: {part: pending[part].result() for part in PARTS}
     # The two parts are written side by side: while one thread waits on the disk
     # (writes, hashing and fsync release the GIL), the other makes its bytes.
@@ -327,7 +327,7 @@ def _part_items(papers: list[Paper], part: str) -> Iterator[Doc | Span]:
 
 def _write_part_behind(path: Path, part: str, plan: str) -> str:
     """write_part in a helper process, of the spans handed over in the file `plan`
-    (Spool.hand_over), yielding the processor to the process that waits for it: that
+    (hand_over), yielding the processor to the process that waits for it: that
     one derives the authors meanwhile, and the save needs both."""
     os.nice(15)
     return write_part(path, part, take_over(plan))

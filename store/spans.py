@@ -15,6 +15,7 @@ import mmap
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from store.parts import PartDamaged
 
@@ -95,6 +96,7 @@ class Spool:
     """
 
     def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.path = str(folder / f"docs.{os.getpid()}")
         # A large buffer: a page's documents reach the file in a few writes, not hundreds.
         self._handle = open(self.path, "ab", buffering=_SPOOL_BUFFER)  # noqa: SIM115 (open while the process spools)
@@ -106,15 +108,6 @@ class Spool:
         self._offset += len(doc) + 1
         return span
 
-    def hand_over(self, spans: list[Span]) -> str:
-        """A file in the spool's folder holding the spans, for another process to
-        take_over. Sent through the pool's pipe, 100,000 spans were pickled in pieces by
-        a thread taking turns with this process's work; a file is written and read in one go."""
-        descriptor, name = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix="spans.")
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(marshal.dumps(spans))
-        return name
-
     def flush(self) -> None:
         """Make what was added readable by other processes."""
         self._handle.flush()
@@ -123,12 +116,27 @@ class Spool:
         self._handle.close()
 
 
-def take_over(name: str) -> list[Span]:
-    """The spans another process handed over (Spool.hand_over); the file is removed."""
+def hand_over(folder: Path, value: Any) -> str:
+    """A new file in the folder (a spool folder) holding the plain data `value`, for
+    another process of the ingest to take_over: the name.
+
+    Data of megabytes (a page's records, the spans of 100,000 documents) goes in one
+    write and one read. Through the pool's pipe it went 64 KB at a time, pickled by a
+    thread taking turns with the sender's work. marshal reads it back in two thirds of
+    pickle's time (the same interpreter wrote it).
+    """
+    descriptor, name = tempfile.mkstemp(dir=folder, prefix="handed.")
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(marshal.dumps(value))
+    return name
+
+
+def take_over(name: str) -> Any:
+    """What another process handed over (hand_over); the file is removed."""
     with open(name, "rb") as handle:
-        spans = marshal.loads(handle.read())
+        value = marshal.loads(handle.read())
     os.unlink(name)
-    return spans
+    return value
 
 
 _spools: dict[tuple[int, str], Spool] = {}

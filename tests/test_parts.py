@@ -113,11 +113,11 @@ def test_views_of_a_span_outlive_a_remap_and_the_reader_closing(tmp_path):
 
 
 def test_spans_handed_over_to_another_process_come_back_the_same_and_the_file_goes(tmp_path):
-    from store.spans import Spool, take_over
+    from store.spans import Spool, hand_over, take_over
 
     spool = Spool(tmp_path)
     spans = [spool.add(b'{"id":"p%d"}' % n) for n in range(1000)]
-    name = spool.hand_over(spans)
+    name = hand_over(spool.folder, spans)
     assert os.path.dirname(name) == str(tmp_path)
     assert take_over(name) == spans
     assert not os.path.exists(name)

@@ -135,3 +135,25 @@ def test_the_fast_ascii_paths_give_what_the_patterns_give(text):
 
     assert title_key(text) == re.sub(r"[\W_]+", " ", text.lower()).strip()
     assert words_of(text) == re.findall(r"\w+", text.lower())
+
+
+_MARKER_PIECES = ["et", "ET", "al", "Al", ".", "..", ",", " ", "\t", "\u2003", "and", "others", "…", "A", "x"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(_MARKER_PIECES), max_size=16).map("".join))
+def test_the_backwards_marker_pattern_cuts_what_a_forward_search_cuts(text):
+    """'et al.' and its kin are found on the reversed end of an author line (one attempt,
+    not one per position): the cut must be the one the plain forward search makes, with
+    the comma and spaces before the marker."""
+    import re
+
+    from store.formats.authors import _ET_AL_REVERSED, _MARKER_SPAN
+
+    forward = re.compile(r",?\s*(?:et\s+al\.?|and\s+others|…|\.\.\.)\s*$", re.IGNORECASE)
+    names = text.strip()
+    found = forward.search(names, max(0, len(names) - _MARKER_SPAN))
+    backward = _ET_AL_REVERSED.match(names[-_MARKER_SPAN:][::-1])
+    assert (backward is None) == (found is None)
+    if found:
+        assert names[: len(names) - backward.end()] == names[: found.start()]

@@ -38,7 +38,7 @@ class Helpers:
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8), mp_context=get_context("fork"),
-                                             initializer=_leave_interrupts_to_the_ingest)
+                                             initializer=_start_helper)
         return self._pool
 
     def __enter__(self) -> Helpers:
@@ -47,6 +47,30 @@ class Helpers:
     def __exit__(self, *_: object) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+
+
+def _start_helper() -> None:
+    _leave_interrupts_to_the_ingest()
+    _keep_freed_memory()
+
+
+# The parsing allocates and frees megabytes a page; by default the C allocator gives
+# freed memory at the top of its heap back to the system (past 128 KB), and takes it
+# again for the next page. On a virtual machine that is the slow part: each page of
+# memory taken afresh costs a fault, 2.6 µs here; 100,000 papers took 93,000 of them.
+# Keeping this much at the top makes the helpers reuse it instead.
+_KEPT_AT_TOP = 16 * 1024 * 1024
+_M_TOP_PAD = -2  # glibc's mallopt parameter
+
+
+def _keep_freed_memory() -> None:
+    """In a helper: keep freed memory for reuse (glibc; elsewhere nothing is done)."""
+    try:
+        import ctypes  # here, not at the top: only a helper needs it, and only on glibc
+
+        ctypes.CDLL(None).mallopt(_M_TOP_PAD, _KEPT_AT_TOP)
+    except (OSError, AttributeError):
+        pass
 
 
 def _leave_interrupts_to_the_ingest() -> None:

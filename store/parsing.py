@@ -14,8 +14,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from store.formats import UnknownFormat, parse_lines
 from store.merge import WORKING_FIELDS, page_records
 from store.model import Paper
@@ -117,13 +115,12 @@ def _spool_documents(records: list[Paper], spool: Spool) -> None:
     spans instead of its abstract and of the fields only the line needs: the save
     copies them when the paper is not joined with another (StoreData.complete reads
     them back when it is), and the ingest process reads and holds less."""
-    dumps = orjson.dumps
     for record in records:
-        record["_details_at"] = spool.add(dumps(details_doc(record)))
+        record["_details_at"] = spool.add(details_doc(record))
         del record["abstract"]
         if not record["_related_keys"]:
             record["related"] = []  # what merging gives a paper that lists none
-            record["_stored_at"] = spool.add(dumps(stored_form(record)))
+            record["_stored_at"] = spool.add(stored_form(record))
             for name in _IN_THE_LINE_ONLY:
                 del record[name]
     spool.flush()

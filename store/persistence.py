@@ -303,7 +303,7 @@ def write_parts(path: Path, papers: list[Paper], helpers: Executor | None = None
     if helpers is not None and spool is not None:
         pending = {}
         for part in reversed(PARTS):  # the details first: the larger part finishes last
-            plan = [item if type(item) is tuple else spool.add(orjson.dumps(item))
+            plan = [item if type(item) is tuple else spool.add(item)
                     for item in _part_items(papers, part)]
             spool.flush()
             pending[part] = helpers.submit(_write_part_behind, path, part, hand_over(spool.folder, plan))

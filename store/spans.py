@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from store.parts import PartDamaged
 
 # A document's file, the offset its JSON starts at, and the JSON's length.
@@ -102,10 +104,12 @@ class Spool:
         self._handle = open(self.path, "ab", buffering=_SPOOL_BUFFER)  # noqa: SIM115 (open while the process spools)
         self._offset = self._handle.tell()
 
-    def add(self, doc: bytes) -> Span:
-        self._handle.write(doc + b"\n")
-        span = (self.path, self._offset, len(doc))
-        self._offset += len(doc) + 1
+    def add(self, doc: dict[str, Any]) -> Span:
+        """Serialize the document onto the spool; where its JSON lies."""
+        line = orjson.dumps(doc, option=orjson.OPT_APPEND_NEWLINE)  # no copy to add the newline
+        self._handle.write(line)
+        span = (self.path, self._offset, len(line) - 1)
+        self._offset += len(line)
         return span
 
     def flush(self) -> None:

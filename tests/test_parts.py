@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -74,12 +75,13 @@ def test_spooled_documents_are_read_back_by_span_in_any_order_and_as_the_spool_g
     from store.spans import SpanReader, Spool
 
     spool = Spool(tmp_path)
-    docs = [json.dumps({"id": f"p{n}", "abstract": "é\n" * n}).encode() for n in range(40)]
-    spans = [spool.add(doc) for doc in docs[:30]]
+    added = [{"id": f"p{n}", "abstract": "é\n" * n} for n in range(40)]
+    docs = [orjson.dumps(doc) for doc in added]
+    spans = [spool.add(doc) for doc in added[:30]]
     spool.flush()
     with SpanReader() as reader:
         assert [reader.read(span) for span in reversed(spans)] == docs[:30][::-1]
-        spans += [spool.add(doc) for doc in docs[30:]]  # added after the file was mapped
+        spans += [spool.add(doc) for doc in added[30:]]  # added after the file was mapped
         spool.flush()
         assert [reader.read(span) for span in spans] == docs
         assert spans[0][0] == str(tmp_path / f"docs.{os.getpid()}")
@@ -100,11 +102,11 @@ def test_views_of_a_span_outlive_a_remap_and_the_reader_closing(tmp_path):
     from store.spans import SpanReader, Spool
 
     spool = Spool(tmp_path)
-    first = spool.add(b'{"id":"a"}')
+    first = spool.add({"id": "a"})
     spool.flush()
     reader = SpanReader()
     held = reader.view(first)
-    second = spool.add(b'{"id":"b"}')
+    second = spool.add({"id": "b"})
     spool.flush()
     assert bytes(reader.view(second)) == b'{"id":"b"}'  # the file grew: mapped again while `held` lives
     reader.close()
@@ -116,7 +118,7 @@ def test_spans_handed_over_to_another_process_come_back_the_same_and_the_file_go
     from store.spans import Spool, hand_over, take_over
 
     spool = Spool(tmp_path)
-    spans = [spool.add(b'{"id":"p%d"}' % n) for n in range(1000)]
+    spans = [spool.add({"id": f"p{n}"}) for n in range(1000)]
     name = hand_over(spool.folder, spans)
     assert os.path.dirname(name) == str(tmp_path)
     assert take_over(name) == spans

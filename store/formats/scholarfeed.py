@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from store.formats.authors import split_author_line, split_glued_title
 from store.formats.entry import Entry, ParsedPage, Profile
@@ -38,14 +39,15 @@ _CATEGORY = re.compile(r"^[A-Z]{2,5}(?:\.[A-Z]{2})?$")
 
 
 # A date line is short ('CVLGMar 26, 2023Code'); longer lines (titles, abstracts)
-# are not tried against the pattern at all.
+# and empty ones (half of a page's) are not tried against the pattern at all.
 _DATE_LINE_MAX = 80
 
 
 def _dated_lines(lines: list[str]) -> list[tuple[int, re.Match[str]]]:
     """Each date line's index and match."""
     match = DATE_LINE.match
-    return [(i, found) for i, line in enumerate(lines) if len(line) <= _DATE_LINE_MAX and (found := match(line))]
+    return [(i, found) for i, line in enumerate(lines)
+            if line and len(line) <= _DATE_LINE_MAX and (found := match(line))]
 
 
 def score(lines: list[str]) -> int:
@@ -129,16 +131,20 @@ def _parse_header(lines: list[str], page: ParsedPage) -> None:
     page.profile = None if profile.is_empty() else profile
 
 
+# A page's papers share a few thousand dates: each is worked out once.
+@lru_cache(maxsize=1 << 14)
+def _date_fields(month: str, day: str, year: str | None, inferred_year: int) -> tuple[int, str | None, bool]:
+    """(year, ISO date, whether the year was inferred) of a date line's parts."""
+    number = int(year) if year else inferred_year
+    return number, iso_date(number, MONTHS[month.rstrip(".").lower()[:3]], int(day)), not year
+
+
 def _entry(match: re.Match[str], blocks: list[list[str]], inferred_year: int) -> Entry | None:
     if not blocks:
         return None
     cats, month, day, year, code = match.group("cats", "month", "day", "year", "code")
     entry = Entry(category=cats.strip() or None)
-    if year:
-        entry.year = int(year)
-    else:
-        entry.year, entry.date_inferred = inferred_year, True
-    entry.date = iso_date(entry.year, MONTHS[month.rstrip(".").lower()[:3]], int(day))
+    entry.year, entry.date, entry.date_inferred = _date_fields(month, day, year, inferred_year)
 
     title_lines = blocks[0]
     rest = blocks[1:]

@@ -37,6 +37,36 @@ def test_ingest_reports_a_bad_file_and_keeps_the_others(store_path, tmp_path, ca
     assert json.loads(out)["papers"] == 10
 
 
+def test_the_command_ends_an_ingest_at_once_with_its_output_and_status(store_path, tmp_path, capsys, monkeypatch):
+    """`litbrowse ingest` ends its process without the interpreter's exit (which would
+    free every paper one by one): its report, errors and status must still all be out."""
+    bad = tmp_path / "notes.txt"
+    bad.write_text("just some notes\n")
+    monkeypatch.setenv("COLUMNS", "150")  # the report's width, here and in the command's process
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)  # its output waits in buffers: flushed at the end?
+    command = [sys.executable, "-m", "tui", "--store", str(store_path), "ingest", str(SEEDS), str(bad)]
+    ended = subprocess.run(command, capture_output=True, text=True)
+    again = store_path.with_name("again.json")
+    expected = main(["--store", str(again), "ingest", str(SEEDS), str(bad)])
+    out, err = capsys.readouterr()
+    assert (ended.returncode, ended.stdout, ended.stderr) == (expected, out.replace(str(again), str(store_path)), err)
+    assert expected == 1 and ended.stdout.endswith(f"store: {store_path}: 94 papers (+94), 98 author entries\n")
+    as_json = subprocess.run([*command, "--json"], capture_output=True, text=True)
+    assert as_json.returncode == 1 and json.loads(as_json.stdout)["papers"] == 94
+
+
+def test_an_ingest_told_the_process_ends_leaves_its_papers_to_the_system(tmp_path):
+    from store import ingest as ingest_module
+
+    left = len(ingest_module._left_for_exit)
+    report = ingest_module.ingest(tmp_path / "left.json", [SEEDS], leave_for_exit=True)
+    ingest_module.ingest(tmp_path / "freed.json", [SEEDS])
+    assert [len(papers) for papers in ingest_module._left_for_exit[left:]] == [report.papers_after] == [94]
+    assert (tmp_path / "left.json").read_bytes().replace(b"left.json", b"freed.json") == (
+        tmp_path / "freed.json").read_bytes()
+    del ingest_module._left_for_exit[left:]
+
+
 def test_stats_authors_papers_show(store_path, capsys):
     run(capsys, "ingest", str(SEEDS))
     code, out, _ = run(capsys, "stats", "--json")

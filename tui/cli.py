@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from store.model import PAPER_FIELDS, newest_first
 from store.paths import STORE_ENV, bundled_seeds, default_store_path
@@ -67,13 +68,22 @@ def public_paper(paper: dict[str, Any]) -> dict[str, Any]:
     return {name: paper.get(name) for name in PAPER_FIELDS}
 
 
-def main(argv: list[str] | None = None) -> int:
+def run() -> None:
+    """The litbrowse command (the process's entry point)."""
+    sys.exit(main(process_ends=True))
+
+
+def main(argv: list[str] | None = None, process_ends: bool = False) -> int:
+    """The command line; process_ends when nothing runs in this process after it."""
     args = build_parser().parse_args(argv)
     store_path: Path = (args.store or default_store_path()).expanduser()
     command = args.command or "app"
     try:
         if command == "ingest":
-            return run_ingest(store_path, args)
+            code = run_ingest(store_path, args, leave_for_exit=process_ends)
+            if process_ends:
+                end_process(code)
+            return code
         if not store_path.exists():
             ingest_bundled_seeds(store_path)
         if command == "app":
@@ -110,10 +120,19 @@ def ingest_bundled_seeds(store_path: Path) -> None:
           f"{store_path}", file=sys.stderr)
 
 
-def run_ingest(store_path: Path, args: argparse.Namespace) -> int:
+def end_process(code: int) -> NoReturn:
+    """End the process now, its output flushed: after an ingest that left its papers in
+    memory (leave_for_exit), the interpreter's exit would free them one by one."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that left (`| head`), a closed stream
+            stream.flush()
+    os._exit(code)
+
+
+def run_ingest(store_path: Path, args: argparse.Namespace, leave_for_exit: bool = False) -> int:
     from store.ingest import ingest
 
-    report = ingest(store_path, args.paths)
+    report = ingest(store_path, args.paths, leave_for_exit=leave_for_exit)
     if args.json:
         emit_json({
             "files": [vars(f) for f in report.files],

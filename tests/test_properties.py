@@ -157,3 +157,13 @@ def test_the_backwards_marker_pattern_cuts_what_a_forward_search_cuts(text):
     assert (backward is None) == (found is None)
     if found:
         assert names[: len(names) - backward.end()] == names[: found.start()]
+
+
+@SETTINGS
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85",
+                                         "\u2028", "\u2029", "é", "\t"]), max_size=30))
+def test_a_page_is_cut_into_the_lines_splitlines_makes(text):
+    """Pages are split at '\n' by the faster path whenever splitlines would find no other break."""
+    from store.reading import _split_lines
+
+    assert _split_lines(text) == text.splitlines()

@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
 from store.collector import collector_paused
 from store.storage import Pieces
+
+if TYPE_CHECKING:  # spans reads part files: it imports this module
+    from store.spans import Span
 
 Doc = dict[str, Any]
 
@@ -40,20 +43,21 @@ class PartDamaged(Exception):
     """The part file cannot be read as a TinyDB file with its table; the message says why."""
 
 
-# Documents in one write at a time: two pieces each (number, JSON), within the
-# system's limit of 1024 pieces a write (IOV_MAX); about a megabyte.
+# Documents in one write at a time: about a megabyte of details.
 _BATCH = 500
 # A document that comes as its JSON already (bytes, or a view of a part file).
 _SERIALIZED = (bytes, memoryview)
 
 
-def lines(table: str, docs: Iterable[Doc | bytes | memoryview]) -> Iterator[Pieces]:
+def lines(table: str, docs: Iterable[Doc | bytes | memoryview | Span],
+          view: Callable[[Span], memoryview] | None = None) -> Iterator[Pieces]:
     """The part file's bytes, made as they are written: a TinyDB table, documents
     numbered from 1, one per line; a batch of documents at a time.
 
     A document may come as its JSON already (copied from another part file, as a view
-    of it): its bytes are written from where they are. Copied into a batch first, they
-    were copied three times, a fifth of the processor time a 200 MB part took to write.
+    of it), or as its span, which `view` turns into that view: its bytes are copied
+    once, into the batch written (storage._write). Made into bytes of their own first,
+    they were copied once more, a fifth of the processor time a 200 MB part took.
     """
     yield [b'{"%s":{\n' % table.encode()]
     dumps = orjson.dumps
@@ -62,7 +66,8 @@ def lines(table: str, docs: Iterable[Doc | bytes | memoryview]) -> Iterator[Piec
     for doc in docs:
         count += 1
         pieces.append(b',\n"%d":' % count if count > 1 else b'"1":')
-        pieces.append(doc if type(doc) in _SERIALIZED else dumps(doc))
+        kind = type(doc)
+        pieces.append(view(doc) if kind is tuple and view else doc if kind in _SERIALIZED else dumps(doc))
         if len(pieces) == 2 * _BATCH:
             yield pieces
             pieces = []

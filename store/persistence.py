@@ -341,8 +341,7 @@ def write_part(path: Path, part: str, items: Iterable[Doc | Span]) -> str:
     left as it is, and a save that changes nothing changes no byte.
     """
     with SpanReader() as reader:
-        docs = (reader.view(item) if type(item) is tuple else item for item in items)
-        return write_named_by_content(path.parent, f"{path.name}.{part}", parts.lines(part, docs))
+        return write_named_by_content(path.parent, f"{path.name}.{part}", parts.lines(part, items, reader.view))
 
 
 def save(path: Path, data: StoreData, part_names: PartNames | None = None) -> None:

@@ -44,13 +44,13 @@ class SpanReader:
         """The span's bytes where they lie in the map, not copied (a save writes them
         from there). Raises PartDamaged when the file is gone or shorter."""
         path, offset, length = span
+        end = offset + length
         mapped = self._maps.get(path)
-        if mapped is None or offset + length > len(mapped):
+        if mapped is None or end > len(mapped):
             mapped = self._map(path)  # first read, or the file grew (a spool) since
-        data = mapped[offset : offset + length]
-        if len(data) < length:
-            raise PartDamaged(f"{path}: cut off")
-        return data
+            if end > len(mapped):
+                raise PartDamaged(f"{path}: cut off")
+        return mapped[offset:end]
 
     def _map(self, path: str) -> memoryview:
         old = self._maps.pop(path, None)

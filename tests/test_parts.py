@@ -129,11 +129,20 @@ def test_spans_handed_over_to_another_process_come_back_the_same_and_the_file_go
 def test_a_write_the_system_cuts_short_is_finished_and_hashed_whole(tmp_path, monkeypatch):
     from store import storage
 
-    # As a signal can: the first half of the first piece written, the rest not.
-    monkeypatch.setattr(storage.os, "writev", lambda fd, pieces: os.write(fd, bytes(pieces[0])[: len(pieces[0]) // 2]))
+    # As a signal can: the first half of the first batch written, the rest not.
+    real_write, cut = os.write, []
+
+    def cut_once(fd, data):
+        if not cut:
+            cut.append(len(data))
+            return real_write(fd, bytes(data)[: len(data) // 2])
+        return real_write(fd, data)
+
+    monkeypatch.setattr(storage.os, "write", cut_once)
     docs = [{"id": f"p{n}", "abstract": "words " * n} for n in range(1200)]
     name = storage.write_named_by_content(tmp_path, "store.json.details", parts.lines("details", docs))
     monkeypatch.undo()
+    assert cut and cut[0] > 1
     again = storage.write_named_by_content(tmp_path / "again", "store.json.details", parts.lines("details", docs))
     assert name == again
     assert (tmp_path / name).read_bytes() == (tmp_path / "again" / again).read_bytes()

@@ -60,6 +60,7 @@ def lines(table: str, docs: Iterable[Doc | bytes | memoryview | Span],
     they were copied once more, a fifth of the processor time a 200 MB part took.
     """
     yield [b'{"%s":{\n' % table.encode()]
+    view = view or _no_reader
     dumps = orjson.dumps
     pieces: Pieces = []
     count = 0
@@ -67,12 +68,16 @@ def lines(table: str, docs: Iterable[Doc | bytes | memoryview | Span],
         count += 1
         pieces.append(b',\n"%d":' % count if count > 1 else b'"1":')
         kind = type(doc)
-        pieces.append(view(doc) if kind is tuple and view else doc if kind in _SERIALIZED else dumps(doc))
+        pieces.append(view(doc) if kind is tuple else doc if kind in _SERIALIZED else dumps(doc))
         if len(pieces) == 2 * _BATCH:
             yield pieces
             pieces = []
     pieces.append(b"\n}}\n" if count else b"}}\n")
     yield pieces
+
+
+def _no_reader(span: Span) -> memoryview:
+    raise TypeError(f"a document given by its span {span} needs a reader (lines' view)")
 
 
 class PartFile:

@@ -41,8 +41,9 @@ class SpanReader:
         return bytes(self.view(span))
 
     def view(self, span: Span) -> memoryview:
-        """The span's bytes where they lie in the map, not copied (a save writes them
-        from there). Raises PartDamaged when the file is gone or shorter."""
+        """The span's bytes where they lie in the map, not copied (a save copies them
+        from there into the batch it writes). Raises PartDamaged when the file is gone
+        or shorter."""
         path, offset, length = span
         end = offset + length
         mapped = self._maps.get(path)

@@ -303,8 +303,9 @@ def write_parts(path: Path, papers: list[Paper], helpers: Executor | None = None
     if helpers is not None and spool is not None:
         pending = {}
         for part in reversed(PARTS):  # the details first: the larger part finishes last
-            plan = [item if type(item) is tuple else spool.add(item)
-                    for item in _part_items(papers, part)]
+            span_key, document = _PART_DOCUMENTS[part]
+            # One pass over the papers, on the ingest's one busy core (a span is never empty).
+            plan = [paper.get(span_key) or spool.add(document(paper)) for paper in papers]
             spool.flush()
             pending[part] = helpers.submit(_write_part_behind, path, part, hand_over(spool.folder, plan))
         return lambda: {part: pending[part].result() for part in PARTS}
@@ -319,7 +320,7 @@ def write_parts(path: Path, papers: list[Paper], helpers: Executor | None = None
 
 def _part_items(papers: list[Paper], part: str) -> Iterator[Doc | Span]:
     """Each paper's document in the part: its span, or the document to serialize."""
-    span_key, document = ("_details_at", details_doc) if part == "details" else ("_stored_at", stored_form)
+    span_key, document = _PART_DOCUMENTS[part]
     for paper in papers:
         span = paper.get(span_key)
         yield span if span is not None else document(paper)
@@ -386,6 +387,11 @@ def details_doc(paper: Paper) -> dict[str, Any]:
     """The paper's document in the details file: its abstract and merge keys."""
     return {"id": paper["id"], "abstract": paper.get("abstract"),
             "keys": paper.get("_keys", []), "related": paper.get("_related_keys", [])}
+
+
+# Each part's span in a paper, and the document to serialize when it has none.
+_PART_DOCUMENTS: dict[str, tuple[str, Callable[[Paper], Doc]]] = {
+    "details": ("_details_at", details_doc), "papers": ("_stored_at", stored_form)}
 
 
 def _remove_part_files(path: Path, part: str, keep: set[str | None]) -> None:

@@ -50,6 +50,7 @@ class Helpers:
 
 
 def _start_helper() -> None:
+    """What each helper process does first."""
     _leave_interrupts_to_the_ingest()
     _keep_freed_memory()
 
@@ -57,8 +58,8 @@ def _start_helper() -> None:
 # The parsing allocates and frees megabytes a page; by default the C allocator gives
 # freed memory at the top of its heap back to the system (past 128 KB), and takes it
 # again for the next page. On a virtual machine that is the slow part: each page of
-# memory taken afresh costs a fault, 2.6 µs here; 100,000 papers took 93,000 of them.
-# Keeping this much at the top makes the helpers reuse it instead.
+# memory taken afresh costs a fault, 2.6 µs here. Keeping this much at the top makes
+# the helpers reuse it instead: 100,000 papers made 108,000 faults in them, now 17,000.
 _KEPT_AT_TOP = 16 * 1024 * 1024
 _M_TOP_PAD = -2  # glibc's mallopt parameter
 

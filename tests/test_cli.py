@@ -55,6 +55,22 @@ def test_the_command_ends_an_ingest_at_once_with_its_output_and_status(store_pat
     assert as_json.returncode == 1 and json.loads(as_json.stdout)["papers"] == 94
 
 
+@pytest.mark.parametrize("command", [["ingest", str(SEEDS)], ["papers"], ["stats", "--json"]])
+@pytest.mark.parametrize("buffered", [True, False])
+def test_output_to_a_full_disk_is_one_line_and_status_1(store_path, command, buffered, monkeypatch):
+    """`litbrowse papers > report.txt` on a full disk: said once, whether the output fails
+    as it is printed (unbuffered) or at the end (buffered), never a traceback."""
+    if buffered:
+        monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    else:
+        monkeypatch.setenv("PYTHONUNBUFFERED", "1")
+    main(["ingest", str(SEEDS)])
+    with open("/dev/full", "w") as full:
+        ended = subprocess.run([sys.executable, "-m", "tui", "--store", str(store_path), *command],
+                               stdout=full, stderr=subprocess.PIPE, text=True)
+    assert (ended.returncode, ended.stderr) == (1, "litbrowse: cannot write the output: No space left on device\n")
+
+
 def test_an_ingest_told_the_process_ends_leaves_its_papers_to_the_system(tmp_path):
     from store import ingest as ingest_module
 

@@ -70,7 +70,7 @@ def public_paper(paper: dict[str, Any]) -> dict[str, Any]:
 
 def run() -> None:
     """The litbrowse command (the process's entry point)."""
-    sys.exit(main(process_ends=True))
+    sys.exit(flush_output(main(process_ends=True)))
 
 
 def main(argv: list[str] | None = None, process_ends: bool = False) -> int:
@@ -109,6 +109,13 @@ def main(argv: list[str] | None = None, process_ends: bool = False) -> int:
         # `litbrowse papers | head`: the reader left; not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:
+        if error.filename is not None:
+            raise
+        # The output cannot be written (a full disk under `> report.txt`): said once,
+        # and what is left of it dropped rather than tried again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return fail(f"cannot write the output: {error.strerror or error}")
 
 
 def ingest_bundled_seeds(store_path: Path) -> None:
@@ -120,12 +127,26 @@ def ingest_bundled_seeds(store_path: Path) -> None:
           f"{store_path}", file=sys.stderr)
 
 
+def flush_output(code: int) -> int:
+    """Flush the output, and the exit status: a failure is said in one line here, where
+    at the interpreter's exit it is a stray message and status 120."""
+    try:
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        pass  # the reader left (`litbrowse papers | head`), as main takes it
+    except OSError as error:  # a full disk under `> report.txt`
+        code = fail(f"cannot write the output: {error.strerror or error}")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the rest dropped, not tried at exit
+    return code
+
+
 def end_process(code: int) -> NoReturn:
     """End the process now, its output flushed: after an ingest that left its papers in
     memory (leave_for_exit), the interpreter's exit would free them one by one."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader that left (`| head`), a closed stream
-            stream.flush()
+    code = flush_output(code)
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
     os._exit(code)
 
 

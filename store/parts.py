@@ -45,19 +45,17 @@ class PartDamaged(Exception):
 
 # Documents in one write at a time: about a megabyte of details.
 _BATCH = 500
-# A document that comes as its JSON already (bytes, or a view of a part file).
-_SERIALIZED = (bytes, memoryview)
 
 
-def lines(table: str, docs: Iterable[Doc | bytes | memoryview | Span],
+def lines(table: str, docs: Iterable[Doc | Span],
           view: Callable[[Span], memoryview] | None = None) -> Iterator[Pieces]:
     """The part file's bytes, made as they are written: a TinyDB table, documents
     numbered from 1, one per line; a batch of documents at a time.
 
-    A document may come as its JSON already (copied from another part file, as a view
-    of it), or as its span, which `view` turns into that view: its bytes are copied
-    once, into the batch written (storage._write). Made into bytes of their own first,
-    they were copied once more, a fifth of the processor time a 200 MB part took.
+    A document may come as the span of its JSON in another file (a part, the spool),
+    which `view` turns into a view of the mapped file: its bytes are copied once, into
+    the batch written (storage._write). Made into bytes of their own first, they were
+    copied once more, a fifth of the processor time a 200 MB part took.
     """
     yield [b'{"%s":{\n' % table.encode()]
     view = view or _no_reader
@@ -67,8 +65,7 @@ def lines(table: str, docs: Iterable[Doc | bytes | memoryview | Span],
     for doc in docs:
         count += 1
         pieces.append(b',\n"%d":' % count if count > 1 else b'"1":')
-        kind = type(doc)
-        pieces.append(view(doc) if kind is tuple else doc if kind in _SERIALIZED else dumps(doc))
+        pieces.append(view(doc) if type(doc) is tuple else dumps(doc))
         if len(pieces) == 2 * _BATCH:
             yield pieces
             pieces = []

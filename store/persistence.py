@@ -28,7 +28,7 @@ import contextlib
 import glob
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -303,9 +303,7 @@ def write_parts(path: Path, papers: list[Paper], helpers: Executor | None = None
     if helpers is not None and spool is not None:
         pending = {}
         for part in reversed(PARTS):  # the details first: the larger part finishes last
-            span_key, document = _PART_DOCUMENTS[part]
-            # One pass over the papers, on the ingest's one busy core (a span is never empty).
-            plan = [paper.get(span_key) or spool.add(document(paper)) for paper in papers]
+            plan = _part_items(papers, part, spool.add)
             spool.flush()
             pending[part] = helpers.submit(_write_part_behind, path, part, hand_over(spool.folder, plan))
         return lambda: {part: pending[part].result() for part in PARTS}
@@ -318,12 +316,16 @@ def write_parts(path: Path, papers: list[Paper], helpers: Executor | None = None
     return lambda: names
 
 
-def _part_items(papers: list[Paper], part: str) -> Iterator[Doc | Span]:
-    """Each paper's document in the part: its span, or the document to serialize."""
+def _part_items(papers: list[Paper], part: str,
+                spooled: Callable[[Doc], Span] | None = None) -> list[Doc | Span]:
+    """Each paper's document in the part: its span, or the document to serialize (for
+    a helper, which copies spans only, serialized now onto the spool: `spooled`).
+
+    One pass over the papers: in an ingest, on its one busy core (a span is never empty).
+    """
     span_key, document = _PART_DOCUMENTS[part]
-    for paper in papers:
-        span = paper.get(span_key)
-        yield span if span is not None else document(paper)
+    made = document if spooled is None else lambda paper: spooled(document(paper))
+    return [paper.get(span_key) or made(paper) for paper in papers]
 
 
 def _write_part_behind(path: Path, part: str, plan: str) -> str:

@@ -107,15 +107,12 @@ def main(argv: list[str] | None = None, process_ends: bool = False) -> int:
         return 130
     except BrokenPipeError:
         # `litbrowse papers | head`: the reader left; not an error worth a traceback.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        drop_output()
         return 0
     except OSError as error:
         if error.filename is not None:
             raise
-        # The output cannot be written (a full disk under `> report.txt`): said once,
-        # and what is left of it dropped rather than tried again at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return fail(f"cannot write the output: {error.strerror or error}")
+        return output_failed(error)
 
 
 def ingest_bundled_seeds(store_path: Path) -> None:
@@ -132,13 +129,23 @@ def flush_output(code: int) -> int:
     at the interpreter's exit it is a stray message and status 120."""
     try:
         sys.stdout.flush()
-        return code
     except BrokenPipeError:
-        pass  # the reader left (`litbrowse papers | head`), as main takes it
-    except OSError as error:  # a full disk under `> report.txt`
-        code = fail(f"cannot write the output: {error.strerror or error}")
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the rest dropped, not tried at exit
+        drop_output()  # the reader left (`litbrowse papers | head`), as main takes it
+    except OSError as error:
+        return output_failed(error)
     return code
+
+
+def output_failed(error: OSError) -> int:
+    """The output cannot be written (a full disk under `> report.txt`): said once."""
+    drop_output()
+    return fail(f"cannot write the output: {error.strerror or error}")
+
+
+def drop_output() -> None:
+    """Send what is left of the output nowhere: the interpreter's exit would try to
+    write it again, and fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def end_process(code: int) -> NoReturn:

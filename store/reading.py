@@ -70,9 +70,9 @@ _ASCII_BREAKS = _OTHER_BREAKS[:5]
 
 
 def _split_lines(text: str) -> list[str]:
-    """text.splitlines() (the text has no '\r'), in two thirds of the time when '\n' is
-    its only line break, as it is on nearly every page: split finds one character
-    with a machine-level search, where splitlines tests each character against eight."""
+    """text.splitlines() (the text has no carriage returns), in two thirds of the time
+    when the newline is its only line break, as on nearly every page: split finds one
+    character with a machine-level search, where splitlines tests each against eight."""
     if any(brk in text for brk in (_ASCII_BREAKS if text.isascii() else _OTHER_BREAKS)):
         return text.splitlines()
     lines = text.split("\n")

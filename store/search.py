@@ -11,6 +11,7 @@ the matched field), so a keystroke costs milliseconds at 100,000 papers.
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -23,7 +24,7 @@ from store.collector import collector_paused
 from store.model import Paper, newest_first
 from store.query import Query, QueryError, parse_query
 from store.text import fold, name_key
-from store.word_index import WORD, FieldIndex, bits, fold_fast, words_of
+from store.word_index import COMPOUND, WORD, FieldIndex, bits, fold_fast, words_of
 
 __all__ = ["SearchIndex", "SearchResult", "QueryError"]
 
@@ -65,10 +66,21 @@ class TermMatch:
     strong: int = 0  # exact or as a prefix
     weak: int = 0  # with typos
     near_words: frozenset[str] = frozenset()
+    # What two neighbouring query words matched as one ('concept vector' in ConceptVector):
+    # the joined word, as a prefix. Its spans cover the whole word.
+    whole_prefixes: frozenset[str] = frozenset()
 
     @property
     def any(self) -> int:
         return self.strong | self.weak
+
+    def __or__(self, other: TermMatch) -> TermMatch:
+        return TermMatch(self.exact | other.exact, self.strong | other.strong, self.weak | other.weak,
+                         self.near_words | other.near_words, self.whole_prefixes | other.whole_prefixes)
+
+    def joined(self, term: str) -> TermMatch:
+        """This match of two query words joined as `term`, as it counts for each of them."""
+        return TermMatch(self.exact, self.strong, whole_prefixes=frozenset((term,))) if self.strong else self
 
 
 @dataclass
@@ -145,9 +157,11 @@ class SearchIndex:
         for name, ids in by_spelling.items():
             self._author_names[fold(name)].extend(ids)
         self.fields: dict[str, FieldIndex] = {
-            "title": FieldIndex(((i, field_text(p, "title")) for i, p in enumerate(self.papers)), self.size),
-            "authors": FieldIndex(((ids, name) for name, ids in by_spelling.items()), self.size),
-            "meta": FieldIndex(((i, field_text(p, "meta")) for i, p in enumerate(self.papers)), self.size),
+            "title": FieldIndex(((i, field_text(p, "title")) for i, p in enumerate(self.papers)), self.size,
+                                compounds=True),
+            "authors": FieldIndex(((ids, name) for name, ids in by_spelling.items()), self.size, compounds=True),
+            "meta": FieldIndex(((i, field_text(p, "meta")) for i, p in enumerate(self.papers)), self.size,
+                               compounds=True),
         }
         if with_abstracts:
             self.add_abstracts()
@@ -195,8 +209,7 @@ class SearchIndex:
         allowed = self._filter_mask(query)
         if not query.terms:
             return [SearchResult(self.papers[i], 0.0, None) for i in bits(allowed, limit)]
-        matches = [self._match(term, last and query.open_last)
-                   for last, term in ((i == len(query.terms) - 1, t) for i, t in enumerate(query.terms))]
+        matches = self._matches(query)
         seen = 0
         results: list[SearchResult] = []
         pool = max(limit, 30)
@@ -223,9 +236,31 @@ class SearchIndex:
         """
         return len(results) >= limit and all(result.tier < _FIRST_TIER_WITH_ABSTRACTS for result in results)
 
-    def _match(self, term: str, open_word: bool) -> dict[str, TermMatch]:
+    def _matches(self, query: Query) -> list[dict[str, TermMatch]]:
+        """What each query word matches, field by field.
+
+        Two neighbouring words also match as one: 'concept vector' finds ConceptVector,
+        'pre trained' Pretrained. What the joined word matches counts for both words.
+        (The other way, 'fewshot' for Few-Shot, is in the index: FieldIndex's compounds.)
+        """
+        terms = query.terms
+        last = len(terms) - 1
+        matches = [self._match(term, i == last and query.open_last) for i, term in enumerate(terms)]
+        for i in range(last):
+            term = terms[i] + terms[i + 1]
+            joined = {name: match.joined(term)
+                      for name, match in self._match(term, i + 1 == last and query.open_last, pair=True).items()}
+            for side in (i, i + 1):
+                matches[side] = {name: match | joined[name] for name, match in matches[side].items()}
+        return matches
+
+    def _match(self, term: str, open_word: bool, pair: bool = False) -> dict[str, TermMatch]:
         """What the term matches in each field, each field on its own (so what a title
-        matches does not depend on whether the abstracts are indexed yet)."""
+        matches does not depend on whether the abstracts are indexed yet).
+
+        Two query words joined (pair) match exactly or as a prefix, without typos: each
+        word keeps the typos its own length allows ('lxw rank' is not 'lowrank').
+        """
         edits = edits_allowed(term)
         per_field: dict[str, TermMatch] = {}
         for name, index in self.fields.items():
@@ -233,8 +268,8 @@ class SearchIndex:
             if name in ("meta", "abstract") and len(term) < 3:
                 per_field[name] = TermMatch()
                 continue
-            match = self._match_field(index, term, edits, open_word, same_start=True)
-            if not match.any and edits:
+            match = self._match_field(index, term, edits, open_word, same_start=True, typos=not pair)
+            if not match.any and edits and not pair:
                 # Nothing in the field begins like the term: the typo may be in its first
                 # letter. Whole words only: the starts of every word would cost a frame.
                 match = self._match_field(index, term, edits, False, same_start=False)
@@ -242,11 +277,14 @@ class SearchIndex:
         return per_field
 
     @staticmethod
-    def _match_field(index: FieldIndex, term: str, edits: int, open_word: bool, same_start: bool) -> TermMatch:
+    def _match_field(index: FieldIndex, term: str, edits: int, open_word: bool, same_start: bool,
+                     typos: bool = True) -> TermMatch:
         exact = index.words_mask((term,), (term, "="))
         prefixed = index.prefixed(term)
         strong = index.words_mask(prefixed, (term, "^")) if prefixed else 0
-        if edits:
+        if not typos:
+            near: frozenset[str] = frozenset()
+        elif edits:
             near = frozenset(index.near(term, edits, open_word, same_start))
         else:
             near = frozenset(word for word in swapped(term) if word in index.postings)
@@ -359,16 +397,68 @@ def match_spans(text: str, terms: list[str], matches: list[TermMatch | None]) ->
     """Character spans in text of the words the query words matched (prefixes: the typed part)."""
     if not text:
         return []
+    words = list(WORD.finditer(text))
+    spans = [span for span in (_word_span(word, terms, matches) for word in words) if span]
+    if COMPOUND.search(text):
+        # A hyphenated word matched written solid ('fewshot' in Few-Shot) is marked whole,
+        # unless each of its parts was matched on its own ('lwo rank' in Low-Rank).
+        for start, end in _compound_spans(text, terms, matches):
+            inside = [span for span in spans if start <= span[0] < end]
+            if len(inside) < sum(1 for word in words if start <= word.start() < end):
+                spans = [span for span in spans if span not in inside] + [(start, end)]
+    return sorted(spans)
+
+
+def _word_span(word: re.Match[str], terms: list[str], matches: list[TermMatch | None]) -> tuple[int, int] | None:
+    folded = fold_fast(word.group())
+    for term, match in zip(terms, matches, strict=True):
+        if match is None:
+            continue
+        if any(map(folded.startswith, match.whole_prefixes)):
+            return word.span()
+        if folded.startswith(term) and len(folded) == len(word.group()):
+            return word.start(), word.start() + len(term)
+        if folded == term or folded in match.near_words or folded.startswith(term):
+            return word.span()
+    return None
+
+
+def _compound_spans(text: str, terms: list[str], matches: list[TermMatch | None]) -> list[tuple[int, int]]:
+    """Spans of hyphenated words that a query word matched written solid ('fewshot' in
+    Few-Shot): the whole, or the typed part when it runs past the first hyphen."""
     spans: list[tuple[int, int]] = []
-    for word in WORD.finditer(text):
-        folded = fold_fast(word.group())
-        for term, match in zip(terms, matches, strict=True):
-            if match is None:
-                continue
-            if folded.startswith(term) and len(folded) == len(word.group()):
-                spans.append((word.start(), word.start() + len(term)))
-                break
-            if folded == term or folded in match.near_words or folded.startswith(term):
-                spans.append((word.start(), word.end()))
-                break
+    for run in COMPOUND.finditer(text):
+        parts = [(run.start() + word.start(), run.start() + word.end(), fold_fast(word.group()))
+                 for word in WORD.finditer(run.group())]
+        for size in (3, 2):  # the longer first: it takes the words it covers
+            for first in range(len(parts) - size + 1):
+                window = parts[first:first + size]
+                if any(start < window[-1][1] and window[0][0] < end for start, end in spans):
+                    continue  # overlaps a longer match
+                span = _compound_span(window, terms, matches)
+                if span:
+                    spans.append(span)
     return spans
+
+
+def _compound_span(window: list[tuple[int, int, str]], terms: list[str],
+                   matches: list[TermMatch | None]) -> tuple[int, int] | None:
+    joined = "".join(folded for _, _, folded in window)
+    whole = (window[0][0], window[-1][1])
+    for term, match in zip(terms, matches, strict=True):
+        if match is None:
+            continue
+        if any(map(joined.startswith, match.whole_prefixes)):
+            return whole
+        if joined.startswith(term) and len(window[0][2]) < len(term) < len(joined):
+            # The typed part, letter by letter across the hyphens (folding kept the lengths).
+            left = len(term)
+            for start, end, folded in window:
+                if len(folded) != end - start:
+                    return whole
+                if left <= len(folded):
+                    return window[0][0], start + left
+                left -= len(folded)
+        if joined == term or joined in match.near_words:
+            return whole
+    return None

@@ -23,6 +23,10 @@ from store.collector import collector_paused
 from store.text import ascii_word_table, ascii_words, fold
 
 WORD = re.compile(r"\w+", re.UNICODE)
+# Words joined by hyphens ('Self-Supervised', 'Beta-LSTM'), which people also type
+# solid ('selfsupervised', 'fewshot'). The folded text keeps the hyphen characters.
+_HYPHENS = "-\u2010\u2011"
+COMPOUND = re.compile(rf"\w++(?:[{_HYPHENS}]\w++)+", re.UNICODE)
 # Words held by at least this share of papers get a bitset at build time.
 _DENSE_SHARE = 64
 _MASK_CACHE = 4096
@@ -35,6 +39,7 @@ def fold_fast(text: str) -> str:
 # In ASCII text str.split() of the table's output yields exactly what \w+ finds in
 # the folded text ('_' is a word character).
 _WORD_BYTES = ascii_word_table(also="_")
+_COMPOUND_BYTES = ascii_word_table(also="_-")
 
 
 def words_of(text: str) -> list[str]:
@@ -42,6 +47,48 @@ def words_of(text: str) -> list[str]:
     if text.isascii():
         return ascii_words(text, _WORD_BYTES)
     return WORD.findall(fold(text))
+
+
+def words_and_compounds(text: str) -> list[str]:
+    """words_of the text, then its hyphenated words written solid: 'Few-Shot Multi-LLM-Based'
+    -> few, shot, multi, llm, based, fewshot, multillm, multillmbased, llmbased."""
+    if not text.isascii():
+        words = words_of(text)
+        if any(hyphen in text for hyphen in _HYPHENS):
+            for run in COMPOUND.findall(fold(text)):
+                _join(WORD.findall(run), words)
+        return words
+    if "-" not in text:  # most texts
+        return ascii_words(text, _WORD_BYTES)
+    # As words_of, with the hyphens kept; then each hyphenated token found with str.find:
+    # a pattern, or a loop over the words, costs twice as much.
+    kept = text.encode("ascii").translate(_COMPOUND_BYTES).decode("ascii")
+    words = kept.replace("-", " ").split()
+    at = kept.find("-")
+    while at != -1:
+        start, end = kept.rfind(" ", 0, at) + 1, kept.find(" ", at)
+        end = len(kept) if end == -1 else end
+        parts = kept[start:end].split("-")
+        if len(parts) != 2:
+            _join(parts, words)
+        elif parts[0] and parts[1]:  # most hyphenated words have two parts
+            words.append(parts[0] + parts[1])
+        at = kept.find("-", end)
+    return words
+
+
+def _join(parts: list[str], joined: list[str]) -> None:
+    """Each two and three neighbouring parts written solid; an empty part ('a--b') breaks the run."""
+    run: list[str] = []
+    for part in [*parts, ""]:
+        if part:
+            run.append(part)
+            continue
+        for i in range(len(run) - 1):
+            joined.append(run[i] + run[i + 1])
+            if i + 2 < len(run):
+                joined.append(run[i] + run[i + 1] + run[i + 2])
+        run = []
 
 
 class _Recent(OrderedDict):
@@ -70,9 +117,11 @@ def bits(mask: int, limit: int | None = None) -> Iterator[int]:
 class FieldIndex:
     """Vocabulary and postings of one field."""
 
-    def __init__(self, texts: Iterable[tuple[int | array, str]], size: int) -> None:
+    def __init__(self, texts: Iterable[tuple[int | array, str]], size: int, compounds: bool = False) -> None:
         """texts: (paper index, text) pairs, in any order, or (indices, text) for a text
-        many papers share (an author's name); size: how many papers there are."""
+        many papers share (an author's name); size: how many papers there are.
+        compounds: index hyphenated words written solid too (words_and_compounds), for the
+        short fields; in abstracts they would cost a pass over 200 MB for little."""
         self.size = size
         self._nbytes = size // 8 + 1
         # Arrays from the start: a list of ints would cost 36 bytes a posting, not 4.
@@ -81,11 +130,12 @@ class FieldIndex:
             for index, text in texts:
                 if not text:
                     continue
+                words = set(words_and_compounds(text) if compounds else words_of(text))
                 if isinstance(index, int):
-                    for word in set(words_of(text)):
+                    for word in words:
                         postings[word].append(index)
                 else:
-                    for word in set(words_of(text)):
+                    for word in words:
                         postings[word].extend(index)
         self.postings = dict(postings)
         self.vocab = sorted(self.postings)

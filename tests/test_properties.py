@@ -137,6 +137,27 @@ def test_the_fast_ascii_paths_give_what_the_patterns_give(text):
     assert words_of(text) == re.findall(r"\w+", text.lower())
 
 
+@SETTINGS
+@given(st.lists(st.sampled_from(["a", "Bc", "9", "_", "-", "--", " ", ",", "(", "\u2010", "é"]),
+                max_size=20).map("".join))
+def test_hyphenated_words_are_indexed_solid_as_the_pattern_finds_them(text):
+    """The ASCII fast path and the pattern path of words_and_compounds agree with a plain
+    reading of the rule: the words, then each two and three neighbouring parts of a run of
+    words joined by single hyphens, written solid."""
+    import re
+
+    from store.text import fold
+    from store.word_index import words_and_compounds
+
+    folded = fold(text)
+    expected = re.findall(r"\w+", folded)
+    for run in re.findall(r"\w+(?:[-\u2010]\w+)+", folded):
+        parts = re.findall(r"\w+", run)
+        for i in range(len(parts) - 1):
+            expected += ["".join(parts[i:i + 2])] + (["".join(parts[i:i + 3])] if i + 2 < len(parts) else [])
+    assert words_and_compounds(text) == expected
+
+
 _MARKER_PIECES = ["et", "ET", "al", "Al", ".", "..", ",", " ", "\t", "\u2003", "and", "others", "…", "A", "x"]
 
 

@@ -101,6 +101,38 @@ def test_spans_mark_the_matched_words_and_the_typed_part_of_a_prefix(index):
     assert result.as_json()["spans"] == [[0, 5], [6, 9], [10, 12]]
 
 
+FEW_SHOT = "Pre-trained Vision and Language Transformers Are Few-Shot Incremental Learners"
+
+
+@pytest.mark.parametrize("query, first, marked", [
+    ("fewshot", FEW_SHOT, ["Few-Shot"]),  # a hyphenated word typed solid
+    ("fewsh", FEW_SHOT, ["Few-Sh"]),  # still being typed: the typed part is marked
+    ("fewshto", FEW_SHOT, ["Few-Shot"]),  # and with a typo
+    ("betalstm", "Bivariate Beta-LSTM", ["Beta-LSTM"]),
+    ("lookahead data acquisition", "LADA: Look-Ahead Data Acquisition via Augmentation for Active Learning",
+     ["Look-Ahead", "Data", "Acquisition"]),
+    ("pretrained vision", FEW_SHOT, ["Pre-trained", "Vision"]),
+    # Two words typed apart that the title writes as one
+    ("concept vector", "ConceptVector: Text Visual Analytics via Interactive Lexicon Building using Word Embedding",
+     ["ConceptVector"]),
+    ("lwo rank", "Local Low-Rank Matrix Approximation", ["Low", "Rank"]),  # each part matched on its own
+])
+def test_words_written_solid_hyphenated_or_apart_find_each_other(index, query, first, marked):
+    result = index.search(query, limit=1)[0]
+    title = result.paper["display_title"]
+    assert (title, result.field) == (first, "title")
+    assert [title[start:end] for start, end in result.spans] == marked
+
+
+def test_joined_words_match_without_typos_each_word_keeps_its_own():
+    papers = [paper("solid", "Lowrank methods"), paper("other", "Rank aggregation", date="2024-01-01")]
+    index = SearchIndex(papers)
+    [solid, other] = index.search("low rank")
+    assert (solid.paper["id"], solid.tier, other.tier) == ("solid", 0, 7)  # both words exact; one missing
+    # 'lxw' + 'rank' is one letter from 'lowrank', but a three-letter word may not have a changed letter.
+    assert [r.paper["id"] for r in index.search("lxw rank")] == ["other"]
+
+
 def paper(pid: str, title: str | None = None, authors: tuple[str, ...] = (), abstract: str | None = None,
           venue: str | None = None, date: str = "2020-01-01") -> dict:
     return {"id": pid, "title": title, "display_title": title or f"({pid})", "authors": list(authors),

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 from store.collector import collector_paused
 from store.model import Paper, newest_first
 from store.query import Query, QueryError, parse_query
-from store.text import fold, name_key
+from store.text import find_arxiv_id, fold, name_key
 from store.word_index import COMPOUND, WORD, FieldIndex, bits, fold_fast, words_of
 
 __all__ = ["SearchIndex", "SearchResult", "QueryError"]
@@ -115,12 +115,17 @@ class SearchResult:
         """The spans in the best field's text."""
         return self.spans_by_field.get(self.field, []) if self.field else []
 
+    @property
+    def field_name(self) -> str | None:
+        """The matched field as people call it: title, authors, venue/comments, abstract, arxiv_id."""
+        return "venue/comments" if self.field == "meta" else self.field
+
     def as_json(self) -> dict:
         return {
             "id": self.paper["id"],
             "display_title": self.paper["display_title"],
             "score": round(self.score, 2),
-            "field": {"meta": "venue/comments"}.get(self.field, self.field) if self.field else None,
+            "field": self.field_name,
             "spans": [list(span) for span in self.spans],
         }
 
@@ -153,6 +158,7 @@ class SearchIndex:
                     self._categories[paper["category"].upper()].append(index)
                 for name in paper.get("authors") or ():
                     by_spelling[name].append(index)
+        self._by_arxiv_id = {fold(p["arxiv_id"]): i for i, p in enumerate(self.papers) if p.get("arxiv_id")}
         self._author_names: dict[str, list[int]] = defaultdict(list)
         for name, ids in by_spelling.items():
             self._author_names[fold(name)].extend(ids)
@@ -202,11 +208,24 @@ class SearchIndex:
     # -- query evaluation -------------------------------------------------
 
     def search(self, text: str, limit: int = 50) -> list[SearchResult]:
-        """Ranked results; raises QueryError for a malformed filter."""
+        """Ranked results; raises QueryError for a malformed filter.
+
+        An arXiv id in the query (2210.06205, arXiv:2210.06205v2, an arxiv.org link)
+        puts that paper first, and its words are not searched for.
+        """
+        asked_id, text = _without_arxiv_id(text)
         query = parse_query(text)
-        if query.empty:
-            return []
         allowed = self._filter_mask(query)
+        lead = []
+        by_id = self._by_arxiv_id.get(asked_id) if asked_id else None
+        if by_id is not None and allowed >> by_id & 1:
+            lead = [SearchResult(self.papers[by_id], _ID_SCORE, "arxiv_id")]
+            allowed &= ~(1 << by_id)
+        if not query.terms and (asked_id or query.empty):
+            return lead[:limit]  # the id, within the filters, or nothing: not every paper the filters let through
+        return (lead + self._ranked(query, allowed, limit))[:limit]
+
+    def _ranked(self, query: Query, allowed: int, limit: int) -> list[SearchResult]:
         if not query.terms:
             return [SearchResult(self.papers[i], 0.0, None) for i in bits(allowed, limit)]
         matches = self._matches(query)
@@ -228,12 +247,15 @@ class SearchIndex:
                 break
         return results[:limit]
 
-    def settled_without_abstracts(self, results: list[SearchResult], limit: int) -> bool:
-        """Whether these results, from an index without abstracts, are what the full index
-        would give: a full list, all from the tiers that look at titles and names only.
+    def settled_without_abstracts(self, text: str, results: list[SearchResult], limit: int) -> bool:
+        """Whether these results of the query `text`, from an index without abstracts, are
+        what the full index would give: the query has no words to look for (an arXiv id,
+        filters), or the list is full and all from the tiers that look at titles and names only.
 
         `litbrowse search` then answers without reading 200 MB of abstracts.
         """
+        if not parse_query(_without_arxiv_id(text)[1]).terms:
+            return True
         return len(results) >= limit and all(result.tier < _FIRST_TIER_WITH_ABSTRACTS for result in results)
 
     def _matches(self, query: Query) -> list[dict[str, TermMatch]]:
@@ -376,9 +398,23 @@ class SearchIndex:
         return SearchResult(paper, score, best, query.terms, matches, abstract, tier)
 
 
+# Above any tier's score: the paper whose arXiv id was asked for.
+_ID_SCORE = 2000.0
+
 # _tiers yields five tiers that look at titles and author names only, then the ones
 # that look at every field.
 _FIRST_TIER_WITH_ABSTRACTS = 5
+
+
+def _without_arxiv_id(text: str) -> tuple[str | None, str]:
+    """The arXiv id the query holds (folded), and the query without the word that holds it."""
+    if not any(character.isdigit() for character in text):
+        return None, text
+    for token in text.split():
+        found = find_arxiv_id(token)
+        if found:
+            return fold(found), text.replace(token, " ", 1)
+    return None, text
 
 
 def _or(masks: Iterable[int]) -> int:

@@ -173,13 +173,29 @@ def test_results_from_titles_and_names_alone_are_settled_without_the_abstracts(s
     titles_only = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
     settled = 0
     for query, limit in (("local low rank", 2), ("kernal", 3), ("song", 5), ("xernel attention", 1),
-                         ("graph", 2), ("pseudocoreset", 1), ("kernel", 5), ("local", 20)):
+                         ("graph", 2), ("pseudocoreset", 1), ("kernel", 5), ("local", 20),
+                         ("arXiv:2210.06205", 5), ("year:2013", 50)):
         partial = titles_only.search(query, limit=limit)
-        if titles_only.settled_without_abstracts(partial, limit):
+        if titles_only.settled_without_abstracts(query, partial, limit):
             settled += 1
             expected = [(r.paper["id"], round(r.score, 6), r.field, r.spans) for r in index.search(query, limit=limit)]
             assert [(r.paper["id"], round(r.score, 6), r.field, r.spans) for r in partial] == expected
-    assert settled == 5  # not pseudocoreset (abstracts only), kernel (3 title hits), local (7)
+    assert settled == 7  # not pseudocoreset (abstracts only), kernel (3 title hits), local (7)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("2210.06205", ["arxiv:2210.06205"]),
+    ("arXiv:2210.06205v2", ["arxiv:2210.06205"]),
+    ("https://arxiv.org/abs/2210.06205", ["arxiv:2210.06205"]),
+    ("year:2022 2210.06205", ["arxiv:2210.06205"]),
+    ("year:2020 2210.06205", []),  # outside the filter: nothing, not every paper of 2020
+    ("0000.00000", []),  # not in the store; its digits are not searched for
+    ("2210.06205 perceiver", ["arxiv:2210.06205", "p:5b135f0f610b"]),  # then the other words' results
+])
+def test_an_arxiv_id_in_the_query_finds_its_paper_first(index, query, expected):
+    results = index.search(query, limit=2)
+    assert [r.paper["id"] for r in results] == expected
+    assert [r.as_json()["field"] for r in results[:1]] == ["arxiv_id"][:len(expected)]
 
 
 @settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None,

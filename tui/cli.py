@@ -248,7 +248,7 @@ def run_search(data: StoreData, args: argparse.Namespace, _: Path) -> int:
         query = " ".join(args.query)
         index = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
         results = index.search(query, limit=args.limit)
-        if not index.settled_without_abstracts(results, limit=args.limit):
+        if not index.settled_without_abstracts(query, results, limit=args.limit):
             index.add_abstracts(data.details.abstracts() if data.details else None)
             if data.details and data.details.damage:
                 print(f"litbrowse: warning: {printable(data.details.damage)}", file=sys.stderr)

@@ -57,7 +57,7 @@ def print_papers(papers: list[dict[str, Any]]) -> None:
 
 
 def print_results(results: list[Any]) -> None:
-    rows = [(n, f"{r.score:.0f}", r.paper["id"], r.paper["display_title"], r.field or "-")
+    rows = [(n, f"{r.score:.0f}", r.paper["id"], r.paper["display_title"], r.field_name or "-")
             for n, r in enumerate(results, start=1)]
     table(("#", "score", "id", "title", "matched"), rows, flex=3)
 

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 KEYS = [
     ("Anywhere", [
-        ("/", "fuzzy search (typos allowed; author:, year:, cat:, venue: filters; \"phrases\")"),
+        ("/", "fuzzy search (typos allowed; author:, year:, cat:, venue: filters; \"phrases\"; an arXiv id)"),
         ("Tab / Shift+Tab", "next / previous pane"),
         ("Esc / Backspace", "back to where you were"),
         ("y", "copy the paper's link (OSC 52: works over SSH and in tmux with set-clipboard on)"),

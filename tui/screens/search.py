@@ -54,7 +54,7 @@ class ResultList(LineList):
         spans = result.spans_by_field.get("title", []) if paper.get("title") else []
         pieces: Row = [(year, "dim"), *highlighted(title, spans, width)]
         if result.field and result.field != "title":
-            pieces.append((f"  · {result.field}", "dim"))
+            pieces.append((f"  · {result.field_name}", "dim"))
         authors = ", ".join(paper.get("authors") or ())
         if authors:
             pieces.append(("  " + authors, "dim"))

@@ -13,7 +13,7 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rapidfuzz import process
@@ -104,14 +104,19 @@ class _Recent(OrderedDict):
         return value
 
 
-def bits(mask: int, limit: int | None = None) -> Iterator[int]:
-    """Indices of the set bits, lowest first."""
-    count = 0
-    while mask and (limit is None or count < limit):
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
-        count += 1
+def bits(mask: int, limit: int | None = None) -> list[int]:
+    """Indices of the set bits, lowest first (at most limit of them).
+
+    Found with str.find in the mask's binary numeral: bit tricks on a 100,000-bit int
+    cost microseconds each, 16 ms for 2,000 bits.
+    """
+    numeral = bin(mask)[:1:-1]  # lowest bit first
+    found: list[int] = []
+    at = numeral.find("1")
+    while at != -1 and (limit is None or len(found) < limit):
+        found.append(at)
+        at = numeral.find("1", at + 1)
+    return found
 
 
 class FieldIndex:

@@ -158,6 +158,14 @@ def test_hyphenated_words_are_indexed_solid_as_the_pattern_finds_them(text):
     assert words_and_compounds(text) == expected
 
 
+@SETTINGS
+@given(st.sets(st.integers(0, 3000)), st.one_of(st.none(), st.integers(0, 50)))
+def test_bits_lists_the_set_bits_lowest_first(members, limit):
+    from store.word_index import bits
+
+    assert bits(sum(1 << i for i in members), limit) == sorted(members)[:limit]
+
+
 _MARKER_PIECES = ["et", "ET", "al", "Al", ".", "..", ",", " ", "\t", "\u2003", "and", "others", "…", "A", "x"]
 
 

@@ -124,6 +124,17 @@ def test_words_written_solid_hyphenated_or_apart_find_each_other(index, query, f
     assert [title[start:end] for start, end in result.spans] == marked
 
 
+@pytest.mark.parametrize("title", ["Graph kernel methods", "Fast graph kernel methods"])
+def test_a_title_that_starts_with_or_holds_the_query_is_not_lost_among_newer_ones(title):
+    """Eighty newer papers hold both words apart: more than a search scores finely."""
+    newer = [paper(f"n{n}", f"Kernel view {n} of the graph", date=f"{2000 + n // 12}-{n % 12 + 1:02}-01")
+             for n in range(80)]
+    index = SearchIndex([*newer, paper("wanted", title, date="1990-01-01")])
+    [first] = index.search("graph kernel", limit=1)
+    assert (first.paper["id"], first.tier) == ("wanted", 0)
+    assert [r.paper["id"] for r in index.search("graph kern", limit=3)][:1] == ["wanted"]  # while typing
+
+
 def test_joined_words_match_without_typos_each_word_keeps_its_own():
     papers = [paper("solid", "Lowrank methods"), paper("other", "Rank aggregation", date="2024-01-01")]
     index = SearchIndex(papers)

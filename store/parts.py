@@ -45,6 +45,8 @@ class PartDamaged(Exception):
 
 # Documents in one write at a time: about a megabyte of details.
 _BATCH = 500
+# Bytes of document lines parsed at a time by PartFile.docs.
+_BLOCK = 1 << 20
 
 
 def lines(table: str, docs: Iterable[Doc | Span],
@@ -115,20 +117,59 @@ class PartFile:
         if self.one_line:
             yield from self._whole()
             return
-        for doc, _ in self.docs_and_spans():
+        offset = len(self._header)
+        self._handle.seek(offset)
+        with collector_paused():
+            while True:
+                block = self._handle.read(_BLOCK)
+                block += self._handle.readline()  # to the end of its last line
+                docs = self._block_docs(block)
+                if docs is None:
+                    break
+                yield from docs
+                offset += len(block)
+                if not block.endswith(b",\n"):
+                    return  # the table's end
+        # A block that is not plain document lines (the end of the table, damage): read
+        # line by line from its start, which yields the same documents and says what is wrong.
+        for doc, _ in self.docs_and_spans(start=offset):
             yield doc  # never None when strict
 
-    def docs_and_spans(self, salvage: bool = False) -> Iterator[tuple[Doc | None, tuple[int, int]]]:
+    def _block_docs(self, block: bytes) -> list[Doc] | None:
+        """The documents of a block of whole lines, parsed as one JSON object (a third
+        faster than a line at a time); None unless it is document lines only, each with
+        its comma, or the table's last ones and its end with nothing after it."""
+        if block.endswith(b",\n"):
+            body = block[:-2]
+        elif block.endswith(b"}\n}}\n") and not self._handle.read(1):
+            body = block[:-4]
+        else:
+            return None
+        if body.startswith(b"\n") or b"\n\n" in body:
+            return None  # blank lines: the line path skips them
+        try:
+            table = orjson.loads(b"{" + body + b"}")
+        except orjson.JSONDecodeError:
+            return None
+        docs = list(table.values())
+        # Two lines with one key would be one document here: the line path keeps both.
+        if len(docs) != body.count(b"\n") + 1 or not all(type(doc) is dict for doc in docs):
+            return None
+        return docs
+
+    def docs_and_spans(self, salvage: bool = False, start: int | None = None,
+                       ) -> Iterator[tuple[Doc | None, tuple[int, int]]]:
         """Every document with where its JSON lies in the file (offset, length), for
         a part written one document per line (check one_line).
 
         Strict, as docs(), unless salvage is asked for: then a damaged line (cut
         short, not JSON) yields None for its document and its whole line's span, the
         documents after it still come, and a file cut off after them is no error.
+        start: the offset of a line to begin at, rather than the first.
         """
         ended = False
         with collector_paused():
-            for offset, line in self._lines():
+            for offset, line in self._lines(start):
                 if not salvage and (ended or not line.endswith(b"\n")):
                     raise PartDamaged("text after the table's end" if ended else "cut off")
                 if line == b"}}\n":
@@ -164,9 +205,9 @@ class PartFile:
                         found[doc_id] = offset
         return found
 
-    def _lines(self) -> Iterator[tuple[int, bytes]]:
-        """Each line after the table's header, with the offset it starts at."""
-        offset = len(self._header)
+    def _lines(self, start: int | None = None) -> Iterator[tuple[int, bytes]]:
+        """Each line after the table's header (or from start), with the offset it starts at."""
+        offset = len(self._header) if start is None else start
         self._handle.seek(offset)
         for line in self._handle:
             yield offset, line

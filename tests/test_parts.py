@@ -160,3 +160,63 @@ def test_a_large_part_is_synced_as_it_is_written_and_comes_out_whole(tmp_path, m
     name = storage.write_named_by_content(tmp_path, "store.json.details", parts.lines("details", docs))
     assert parts.read_all(tmp_path / name, "details") == docs
     assert synced  # while writing: the syncs before the last fsync
+
+
+def _read(path, table):
+    """The documents read, and the message of the error that stopped the reading (or None)."""
+    got = []
+    try:
+        with parts.PartFile(path, table) as part:
+            for doc in part.docs():
+                got.append(doc)
+    except parts.PartDamaged as error:
+        return got, str(error)
+    return got, None
+
+
+def _read_by_lines(path, table):
+    """As _read, a line at a time (a file not written a document per line is read whole)."""
+    got = []
+    try:
+        with parts.PartFile(path, table) as part:
+            for doc, _ in [] if part.one_line else part.docs_and_spans():
+                got.append(doc)
+            got += part._whole() if part.one_line else []
+    except parts.PartDamaged as error:
+        return got, str(error)
+    return got, None
+
+
+# What damage or odd writing could do to a part file: bytes put in, or the file cut short.
+EDITS = st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(
+    [b"", b"\n", b"x", b",", b"}}\n", b"x\n", b'"7":{"id":"dup"},\n', b'\n"1":{"id":"p1"},', b"{", b"\x00"])),
+    max_size=3)
+
+
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")),
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=DOCS, edits=EDITS, cut=st.one_of(st.none(), st.integers(0, 10_000)),
+       block=st.sampled_from([16, 64, 1 << 20]))
+def test_documents_read_a_block_at_a_time_are_those_read_line_by_line(tmp_path, monkeypatch, docs, edits, cut, block):
+    """Whatever the file holds, docs() (a block of lines parsed at once) yields the same
+    documents, and stops with the same message, as reading it a line at a time."""
+    monkeypatch.setattr(parts, "_BLOCK", block)
+    data = write(tmp_path, "papers", docs).read_bytes()
+    for at, text in edits:
+        at = len(b'{"papers":{\n') + at % (len(data) - len(b'{"papers":{\n') + 1)  # the end too
+        data = data[:at] + text + data[at:]
+    if cut is not None:
+        data = data[: cut % (len(data) + 1)]
+    (tmp_path / "part").write_bytes(data)
+    assert _read(tmp_path / "part", "papers") == _read_by_lines(tmp_path / "part", "papers")
+
+
+@pytest.mark.parametrize("tail", [b"x\n", b"\n", b"}}\n", b""])
+def test_text_after_the_table_end_is_found_wherever_a_block_ends(tmp_path, monkeypatch, tail):
+    data = write(tmp_path, "papers", [{"id": f"p{n}", "title": "t" * n} for n in range(12)]).read_bytes() + tail
+    (tmp_path / "part").write_bytes(data)
+    expected = _read_by_lines(tmp_path / "part", "papers")
+    assert expected[1] == (None if not tail else "text after the table's end")
+    for block in range(1, len(data) + 1):
+        monkeypatch.setattr(parts, "_BLOCK", block)
+        assert _read(tmp_path / "part", "papers") == expected

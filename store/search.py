@@ -27,7 +27,7 @@ from store.collector import collector_paused
 from store.model import Paper, newest_first
 from store.query import Query, QueryError, parse_query
 from store.text import find_arxiv_id, fold, name_key
-from store.word_index import COMPOUND, WORD, FieldIndex, bits, fold_fast, words_of
+from store.word_index import COMPOUND, WORD, FieldIndex, bits, fold_fast, words_and_compounds, words_of
 
 __all__ = ["SearchIndex", "SearchResult", "QueryError"]
 
@@ -161,24 +161,30 @@ class SearchIndex:
                     self._categories[paper["category"].upper()].append(index)
                 for name in paper.get("authors") or ():
                     by_spelling[name].append(index)
-        # The papers in the order of their titles' folded words, to find those a query starts (_pool).
-        titles = [" ".join(words_of(field_text(p, "title"))) for p in self.papers]
-        self._title_order = array("i", sorted(range(self.size), key=titles.__getitem__))
-        self._sorted_titles = [titles[i] for i in self._title_order]
-        self._titles = titles
         self._by_arxiv_id = {fold(p["arxiv_id"]): i for i, p in enumerate(self.papers) if p.get("arxiv_id")}
         self._author_names: dict[str, list[int]] = defaultdict(list)
         for name, ids in by_spelling.items():
             self._author_names[fold(name)].extend(ids)
+        # Each title's folded words, kept as one string for _pool, while the index reads them.
+        self._titles: list[str] = []
         self.fields: dict[str, FieldIndex] = {
-            "title": FieldIndex(((i, field_text(p, "title")) for i, p in enumerate(self.papers)), self.size,
-                                compounds=True),
+            "title": FieldIndex(self._title_words(), self.size),
             "authors": FieldIndex(((ids, name) for name, ids in by_spelling.items()), self.size, compounds=True),
             "meta": FieldIndex(((i, field_text(p, "meta")) for i, p in enumerate(self.papers)), self.size,
                                compounds=True),
         }
+        # The papers in the order of their titles, to find those a query starts (_pool).
+        self._title_order = array("i", sorted(range(self.size), key=self._titles.__getitem__))
         if with_abstracts:
             self.add_abstracts()
+
+    def _title_words(self) -> Iterator[tuple[int, list[str]]]:
+        """Each paper's index and title words with its compounds, for the title index; the
+        words are kept joined in _titles on the way (the titles are split once)."""
+        for index, paper in enumerate(self.papers):
+            words, joined = words_and_compounds(field_text(paper, "title"))
+            self._titles.append(" ".join(words))
+            yield index, words + joined
 
     @property
     def has_abstracts(self) -> bool:
@@ -277,8 +283,9 @@ class SearchIndex:
     def _titles_starting(self, text: str) -> int:
         """The papers whose title (folded words) starts with text: a range of the sorted titles.
         None (0) for a text so short that thousands do: the newest of them are as good."""
-        lo = bisect_left(self._sorted_titles, text)
-        hi = bisect_left(self._sorted_titles, text + "\U0010ffff", lo)
+        title_of = self._titles.__getitem__
+        lo = bisect_left(self._title_order, text, key=title_of)
+        hi = bisect_left(self._title_order, text + "\U0010ffff", lo, key=title_of)
         if hi - lo > _STARTING_MAX:
             return 0
         return self.fields["title"].to_mask(self._title_order[lo:hi])

@@ -49,17 +49,17 @@ def words_of(text: str) -> list[str]:
     return WORD.findall(fold(text))
 
 
-def words_and_compounds(text: str) -> list[str]:
-    """words_of the text, then its hyphenated words written solid: 'Few-Shot Multi-LLM-Based'
-    -> few, shot, multi, llm, based, fewshot, multillm, multillmbased, llmbased."""
+def words_and_compounds(text: str) -> tuple[list[str], list[str]]:
+    """words_of the text, and its hyphenated words written solid: 'Few-Shot Multi-LLM-Based'
+    -> (few, shot, multi, llm, based), (fewshot, multillm, multillmbased, llmbased)."""
+    joined: list[str] = []
     if not text.isascii():
-        words = words_of(text)
         if any(hyphen in text for hyphen in _HYPHENS):
             for run in COMPOUND.findall(fold(text)):
-                _join(WORD.findall(run), words)
-        return words
+                _join(WORD.findall(run), joined)
+        return words_of(text), joined
     if "-" not in text:  # most texts
-        return ascii_words(text, _WORD_BYTES)
+        return ascii_words(text, _WORD_BYTES), joined
     # As words_of, with the hyphens kept; then each hyphenated token found with str.find:
     # a pattern, or a loop over the words, costs twice as much.
     kept = text.encode("ascii").translate(_COMPOUND_BYTES).decode("ascii")
@@ -70,11 +70,11 @@ def words_and_compounds(text: str) -> list[str]:
         end = len(kept) if end == -1 else end
         parts = kept[start:end].split("-")
         if len(parts) != 2:
-            _join(parts, words)
+            _join(parts, joined)
         elif parts[0] and parts[1]:  # most hyphenated words have two parts
-            words.append(parts[0] + parts[1])
+            joined.append(parts[0] + parts[1])
         at = kept.find("-", end)
-    return words
+    return words, joined
 
 
 def _join(parts: list[str], joined: list[str]) -> None:
@@ -122,11 +122,13 @@ def bits(mask: int, limit: int | None = None) -> list[int]:
 class FieldIndex:
     """Vocabulary and postings of one field."""
 
-    def __init__(self, texts: Iterable[tuple[int | array, str]], size: int, compounds: bool = False) -> None:
+    def __init__(self, texts: Iterable[tuple[int | array, str | list[str]]], size: int,
+                 compounds: bool = False) -> None:
         """texts: (paper index, text) pairs, in any order, or (indices, text) for a text
-        many papers share (an author's name); size: how many papers there are.
-        compounds: index hyphenated words written solid too (words_and_compounds), for the
-        short fields; in abstracts they would cost a pass over 200 MB for little."""
+        many papers share (an author's name); a text may come as its words already.
+        size: how many papers there are. compounds: index hyphenated words written solid
+        too (words_and_compounds), for the short fields; in abstracts they would cost a
+        pass over 200 MB for little."""
         self.size = size
         self._nbytes = size // 8 + 1
         # Arrays from the start: a list of ints would cost 36 bytes a posting, not 4.
@@ -135,7 +137,12 @@ class FieldIndex:
             for index, text in texts:
                 if not text:
                     continue
-                words = set(words_and_compounds(text) if compounds else words_of(text))
+                if isinstance(text, list):
+                    words = set(text)
+                elif compounds:
+                    words = set().union(*words_and_compounds(text))
+                else:
+                    words = set(words_of(text))
                 if isinstance(index, int):
                     for word in words:
                         postings[word].append(index)

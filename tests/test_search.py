@@ -135,6 +135,15 @@ def test_a_title_that_starts_with_or_holds_the_query_is_not_lost_among_newer_one
     assert [r.paper["id"] for r in index.search("graph kern", limit=3)][:1] == ["wanted"]  # while typing
 
 
+def test_hyphenated_names_and_venues_match_typed_solid_too():
+    index = SearchIndex([paper("named", "Graph methods", authors=("Jean-Pierre Dupont",)),
+                         paper("venue", "Sparse coding", venue="Non-Convex Workshop")])
+    [named] = index.search("jeanpierre")
+    assert (named.paper["id"], named.field_name, named.spans) == ("named", "authors", [(0, 11)])
+    [venue] = index.search("nonconvex")
+    assert (venue.paper["id"], venue.field_name, venue.spans) == ("venue", "venue/comments", [(0, 10)])
+
+
 def test_joined_words_match_without_typos_each_word_keeps_its_own():
     papers = [paper("solid", "Lowrank methods"), paper("other", "Rank aggregation", date="2024-01-01")]
     index = SearchIndex(papers)

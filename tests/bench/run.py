@@ -105,7 +105,8 @@ RECALLS = {
 
 
 def typo(word: str, rng: random.Random) -> str:
-    """The word with one letter changed, dropped, added, or swapped with the next."""
+    """The word with one letter changed, dropped, added, or swapped with the one before it
+    (the first letter with the second)."""
     at, letter = rng.randrange(len(word)), rng.choice(string.ascii_lowercase)
     return rng.choice([word[:at] + letter + word[at + 1:], word[:at] + word[at + 1:],
                        word[:at] + letter + word[at:], word[:at - 1] + word[at] + word[at - 1] + word[at + 1:]
@@ -114,8 +115,9 @@ def typo(word: str, rng: random.Random) -> str:
 
 def found_first_rates(index, papers: list[dict], sample: int = 300) -> dict[str, float]:
     """For each way of recalling a title, the share of 300 sampled papers that the search
-    puts first. Synthetic titles draw on a small vocabulary, so a few of them share even
-    the words recalled: the intended paper cannot then always come first."""
+    puts first. Synthetic titles draw on a small vocabulary, so some share even the words
+    recalled (most three-word phrases, at 100,000 papers): the intended paper cannot then
+    always come first."""
     rng = random.Random(7)
     chosen = rng.sample([p for p in papers if p.get("title")], min(sample, len(papers)))
     rates = {}

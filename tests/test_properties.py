@@ -138,6 +138,25 @@ def test_the_fast_ascii_paths_give_what_the_patterns_give(text):
 
 
 @SETTINGS
+@given(st.text(max_size=80), st.integers(0, 90))
+def test_a_line_cut_to_width_counts_cells_as_measuring_each_character_does(text, width):
+    """The lists cut plain ASCII by counting characters; anything else is measured."""
+    from rich.cells import cell_len
+
+    from tui.widgets.line_list import fit
+
+    measured, used = [], 0
+    for char in text:
+        used += cell_len(char)
+        if used > width - 1:
+            break
+        measured.append(char)
+    expected = text if cell_len(text) <= width else "".join(measured) + "…"
+    assert fit(text, width) == expected
+    assert fit("漢字漢字", 5) == "漢字…"
+
+
+@SETTINGS
 @given(st.lists(st.sampled_from(["a", "Bc", "9", "_", "-", "--", " ", ",", "(", "\u2010", "é"]),
                 max_size=20).map("".join))
 def test_hyphenated_words_are_indexed_solid_as_the_pattern_finds_them(text):

@@ -16,7 +16,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -69,6 +69,7 @@ class LineList(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.count = 0
         self.empty_text = ""
+        self._drawing: tuple[Style, int, int] | None = None  # while render_lines runs
 
     # -- what subclasses provide -----------------------------------------
 
@@ -114,10 +115,20 @@ class LineList(ScrollView, can_focus=True):
 
     # -- drawing -----------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every line needs is worked out once for the lines drawn together: the
+        # widget's style walks all its ancestors (80 µs) and its region and offset take
+        # 50 µs more, together longer than drawing a line.
+        self._drawing = self.rich_style, self.scrollable_content_region.width, round(self.scroll_offset.y)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
+
     def render_line(self, y: int) -> Strip:
-        index = round(self.scroll_offset.y) + y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        base, width, top = self._drawing or (
+            self.rich_style, self.scrollable_content_region.width, round(self.scroll_offset.y))
+        index = top + y
         if self.count == 0:
             text = clean(self.empty_text) if y == 0 else ""
             return Strip([Segment(text, base + self.get_component_rich_style("line-list--dim"))]).adjust_cell_length(
@@ -177,6 +188,8 @@ class LineList(ScrollView, can_focus=True):
 
 def fit(text: str, width: int) -> str:
     """Text cut to width cells with an ellipsis."""
+    if text.isascii() and text.isprintable():  # a cell a character: no need to measure each
+        return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
     if cell_len(text) <= width:
         return text
     out, used = [], 0

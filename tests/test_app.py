@@ -302,16 +302,16 @@ async def test_a_query_typed_before_the_index_is_ready_is_answered_when_it_is(se
     import asyncio
     import threading
 
-    import tui.app
+    import store.search
 
     release = threading.Event()
-    real_index = tui.app.SearchIndex
+    real_index = store.search.SearchIndex
 
     def slow_index(*args, **kwargs):
         assert release.wait(timeout=10), "the test never let the index build"
         return real_index(*args, **kwargs)
 
-    monkeypatch.setattr(tui.app, "SearchIndex", slow_index)
+    monkeypatch.setattr(store.search, "SearchIndex", slow_index)
     app = LitbrowseApp(seeded_store, watch_store=False)
     async with app.run_test(size=(120, 40)) as pilot:
         while not app.main_screen.query_one("#papers").count:

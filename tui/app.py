@@ -8,7 +8,7 @@ import threading
 import webbrowser
 from concurrent.futures import Future
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
@@ -19,12 +19,13 @@ from textual.worker import get_current_worker
 
 from store.catalog import Catalog, build_catalog
 from store.persistence import StoreData, StoreError, attach_papers, load, open_details
-from store.search import SearchIndex
 from tui.commands import AppCommands, AuthorCommands, PaperCommands
 from tui.messages import OpenUrl
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
-from tui.screens.search import SearchScreen
+
+if TYPE_CHECKING:  # imported where used: rapidfuzz and the index cost 25 ms of start-up
+    from store.search import SearchIndex
 
 STORE_POLL_SECONDS = 2.0
 # Papers files above this size (about 30,000 papers) take long enough to parse
@@ -125,6 +126,8 @@ class LitbrowseApp(App[None]):
         if worker.is_cancelled:
             return
         self._show(data, stamp)  # the papers, before indexing takes the interpreter
+        from store.search import SearchIndex
+
         index = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
         if worker.is_cancelled:
             return
@@ -143,6 +146,8 @@ class LitbrowseApp(App[None]):
 
     def index_ready(self, index: SearchIndex) -> None:
         """The search index (or its abstracts) is ready: a search already open runs its query again."""
+        from tui.screens.search import SearchScreen
+
         self.search_index = index
         if isinstance(self.screen, SearchScreen):
             self.screen.use_index(index)
@@ -188,6 +193,8 @@ class LitbrowseApp(App[None]):
     # -- actions -----------------------------------------------------------------
 
     def action_search(self) -> None:
+        from tui.screens.search import SearchScreen
+
         def opened(paper_id: str | None) -> None:
             if paper_id:
                 self.open_paper(paper_id)

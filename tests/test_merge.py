@@ -250,3 +250,44 @@ def test_pages_parsed_on_every_core_make_the_same_store_and_reports(tmp_path, mo
     assert len(set(spooled) - {f"docs.{os.getpid()}"}) == 2
     # ...and the spool folder beside the store is gone.
     assert [path.name for path in tmp_path.iterdir() if ".spool-" in path.name] == []
+
+
+_NAMES = ["Ada Lovelace", "ada lovelace", "Ada  Lovelace.", "Alan Turing", "Grace Hopper", ".", "-", "Emmy Noether"]
+_papers_and_pages = st.builds(
+    lambda pages, papers: (pages, papers),
+    st.dictionaries(st.sampled_from(["a.txt", "b.txt", "c.txt", "d.txt"]),
+                    st.one_of(st.none(), st.sampled_from(_NAMES)), min_size=1),
+    st.lists(st.tuples(st.lists(st.sampled_from(_NAMES), max_size=4), st.sets(st.integers(0, 3), min_size=1),
+                       st.sets(st.integers(0, 3)), st.sampled_from([None, "2021", "2021-05-01", "2023-01-02"])),
+             max_size=12),
+)
+
+
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None)
+@given(_papers_and_pages)
+def test_derived_author_entries_list_each_paper_as_the_catalog_finds_its_authors(papers_and_pages):
+    """derive_authors walks paper_links' rule inline: the two must agree on every paper,
+    whatever its names (punctuation alone, spellings of one name, owners among them)."""
+    from store.catalog import build_catalog
+    from store.merge import derive_authors
+    from store.model import newest_first
+    from store.persistence import StoreData
+
+    page_names, drawn = papers_and_pages
+    sources = sorted(page_names)
+    pages = {s: {"source": s, "format": "scholarfeed", "owner": owner} for s, owner in page_names.items()}
+    papers = []
+    for number, (authors, on, owned, date) in enumerate(drawn):
+        paper_sources = sorted({sources[i % len(sources)] for i in on})
+        papers.append({"id": f"p:{number:03}", "authors": authors, "sources": paper_sources,
+                       "_owned_on": [s for s in paper_sources if sources.index(s) in owned],
+                       "date": date if date and len(date) > 4 else None, "year": int(date[:4]) if date else None})
+    authors = derive_authors(papers, pages)
+    listing: dict[str, set[str]] = {}
+    for author in authors:
+        assert author["papers"] == [p["id"] for p in newest_first(p for p in papers if p["id"] in author["papers"])]
+        for paper_id in author["papers"]:
+            listing.setdefault(paper_id, set()).add(author["id"])
+    catalog = build_catalog(StoreData(papers=papers, authors=authors, pages=pages))
+    for paper in papers:
+        assert {a["id"] for a in catalog.authors_of(paper)} == listing[paper["id"]], paper

@@ -217,6 +217,28 @@ async def test_a_large_store_shows_its_authors_first_then_their_papers(seeded_st
         assert app.search_index is not None
 
 
+async def test_a_store_read_before_the_screen_is_mounted_is_in_the_first_frame(seeded_store, monkeypatch):
+    """A small store is read by the time the screen is mounted: it is shown then, and the
+    worker only indexes it (no frame without the papers, no second frame to draw)."""
+    real_read_ahead = LitbrowseApp._read_ahead
+    read_by_the_worker = []
+
+    def read_ahead_done(self):
+        future = real_read_ahead(self)
+        future.result()
+        return future
+
+    monkeypatch.setattr(LitbrowseApp, "_read_ahead", read_ahead_done)
+    monkeypatch.setattr(LitbrowseApp, "_read_and_show", lambda self, worker: read_by_the_worker.append(worker))
+    app = LitbrowseApp(seeded_store, watch_store=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        papers = app.main_screen.query_one("#papers")
+        assert app.main_screen.query_one("#authors").count == 98 and papers.count == 46
+        await started(app, pilot)
+        assert read_by_the_worker == [] and app.search_index is not None
+        assert drawn(papers)[0].startswith("2026-05-21? Geometry-Adaptive Explaine")
+
+
 async def test_the_app_notices_an_ingest_from_another_process_and_reloads_on_r(tmp_path):
     from tests.conftest import ARXIVER, SCHOLARFEED_SMALL
 

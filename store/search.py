@@ -70,7 +70,8 @@ class TermMatch:
     weak: int = 0  # with typos
     near_words: frozenset[str] = frozenset()
     # What two neighbouring query words matched as one ('concept vector' in ConceptVector):
-    # the joined word, as a prefix. Its spans cover the whole word.
+    # the joined word, as a prefix, and the words it matches with typos. Their spans
+    # cover the whole word.
     whole_prefixes: frozenset[str] = frozenset()
 
     @property
@@ -82,8 +83,11 @@ class TermMatch:
                          self.near_words | other.near_words, self.whole_prefixes | other.whole_prefixes)
 
     def joined(self, term: str) -> TermMatch:
-        """This match of two query words joined as `term`, as it counts for each of them."""
-        return TermMatch(self.exact, self.strong, whole_prefixes=frozenset((term,))) if self.strong else self
+        """This match of two query words joined as `term`, as it counts for each of them:
+        the words it matched are marked whole, the one typed or one with its typos."""
+        if not self.any:
+            return self
+        return TermMatch(self.exact, self.strong, self.weak, self.near_words, frozenset((term, *self.near_words)))
 
 
 @dataclass
@@ -328,27 +332,30 @@ class SearchIndex:
         matches = [self._match(term, i == last and query.open_last) for i, term in enumerate(terms)]
         for i in range(last):
             term = terms[i] + terms[i + 1]
-            joined = {name: match.joined(term)
-                      for name, match in self._match(term, i + 1 == last and query.open_last, pair=True).items()}
+            # Typos only where each word allows them on its own ('concept vectr' is
+            # ConceptVector; 'lxw rank' is not Lowrank).
+            typos = min(edits_allowed(terms[i]), edits_allowed(terms[i + 1]), edits_allowed(term))
+            joined = {name: match.joined(term) for name, match in
+                      self._match(term, i + 1 == last and query.open_last, pair_edits=typos).items()}
             for side in (i, i + 1):
                 matches[side] = {name: match | joined[name] for name, match in matches[side].items()}
         return matches
 
-    def _match(self, term: str, open_word: bool, pair: bool = False) -> dict[str, TermMatch]:
+    def _match(self, term: str, open_word: bool, pair_edits: int | None = None) -> dict[str, TermMatch]:
         """What the term matches in each field, each field on its own (so what a title
         matches does not depend on whether the abstracts are indexed yet).
 
-        Two query words joined (pair) match exactly or as a prefix, without typos: each
-        word keeps the typos its own length allows ('lxw rank' is not 'lowrank').
+        Two query words joined (pair_edits given) match with the typos both words allow.
         """
-        edits = edits_allowed(term)
+        pair = pair_edits is not None
+        edits = edits_allowed(term) if pair_edits is None else pair_edits
         per_field: dict[str, TermMatch] = {}
         for name, index in self.fields.items():
             # One or two letters match only titles and names: in abstracts they match everything.
             if name in ("meta", "abstract") and len(term) < 3:
                 per_field[name] = TermMatch()
                 continue
-            match = self._match_field(index, term, edits, open_word, same_start=True, typos=not pair)
+            match = self._match_field(index, term, edits, open_word, same_start=True, typos=bool(edits) or not pair)
             if not match.any and edits and not pair:
                 # Nothing in the field begins like the term: the typo may be in its first
                 # letter. Whole words only: the starts of every word would cost a frame.

@@ -115,6 +115,8 @@ FEW_SHOT = "Pre-trained Vision and Language Transformers Are Few-Shot Incrementa
     # Two words typed apart that the title writes as one
     ("concept vector", "ConceptVector: Text Visual Analytics via Interactive Lexicon Building using Word Embedding",
      ["ConceptVector"]),
+    ("concept vectr", "ConceptVector: Text Visual Analytics via Interactive Lexicon Building using Word Embedding",
+     ["ConceptVector"]),  # with a typo in a word long enough for one
     ("lwo rank", "Local Low-Rank Matrix Approximation", ["Low", "Rank"]),  # each part matched on its own
 ])
 def test_words_written_solid_hyphenated_or_apart_find_each_other(index, query, first, marked):

@@ -225,47 +225,31 @@ def _groups(records: list[Paper]) -> list[list[Paper]] | None:
 
 def paper_links(paper: Paper, owner_of: Mapping[str, str | None]) -> tuple[list[str], list[str]]:
     """Who lists a paper: the spellings of the people (its authors, and the owner of each
-    page that shows it as the owner's work), and the unnamed pages it is on.
+    page that shows it as the owner's work), and the unnamed pages it is on (_mentions'
+    rule, asked of one paper: the catalog asks it of the paper shown)."""
+    names, _, unnamed = _mentions([paper], owner_of)
+    return list(names), list(unnamed)
 
-    A paper no one would list is listed by its first page, so every paper stays
-    reachable. The catalog asks this of one paper when it is shown; derive_authors
-    walks the same rule inline over all of them.
+
+Mentions = tuple[dict[str, list[str]], dict[str, int], dict[str, list[str]]]
+
+
+def _mentions(ordered: Iterable[Paper], owner_of: Mapping[str, str | None]) -> Mentions:
+    """Who lists each paper, walked over the papers in order: the ids each spelling of a
+    person lists (its authors, and the owner of each page that shows it as the owner's
+    work), how many more times a paper named that spelling, and the ids each unnamed
+    page lists.
+
+    A name of punctuation alone names no one. A paper no one would list is listed by its
+    first page, so every paper stays reachable. A spelling a paper names twice (an owner
+    among the authors of their own paper) lists it once; the repeat still counts towards
+    the spelling shown for the name. Inline rather than a call a paper, and a spelling's
+    key asked once rather than every mention's: at 100,000 papers that was 0.3 s of the
+    ingest's one-core tail.
     """
-    names = list(filter(name_key, paper["authors"]))  # a name of punctuation alone names no one
-    unnamed: list[str] = []
-    owned_on = paper.get("_owned_on") or ()
-    for source in paper["sources"]:
-        owner = owner_of.get(source)
-        if not owner:
-            unnamed.append(source)
-        elif source in owned_on and name_key(owner):
-            names.append(owner)
-    if not names and not unnamed:
-        unnamed.append(paper["sources"][0])
-    return names, unnamed
-
-
-def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> list[Author]:
-    """Author entries from the papers: named authors, page owners, and one entry per unnamed page.
-
-    Each entry lists its papers newest first: the papers are walked in that order
-    once, so each list is built in order instead of sorted.
-    """
-    owner_of = owners_of(pages)
-    owner_spelling: dict[str, str] = {}
-    for owner in owner_of.values():
-        if owner:
-            owner_spelling.setdefault(name_key(owner), owner)
-    # Mentions by spelling first: far fewer spellings than mentions to look up keys for.
     mentions: dict[str, list[str]] = {}
-    # A spelling a paper names twice (an owner among the authors of their own paper) is
-    # listed once; the repeats still count towards the spelling shown for the name.
     repeats: dict[str, int] = defaultdict(int)
     page_papers: dict[str, list[str]] = defaultdict(list)
-    ordered = newest_first(papers)
-    # paper_links' rule, walked inline: at 100,000 papers a call and two lists a paper, and
-    # a name key asked of every mention, cost 0.3 s of the ingest's one-core tail. A
-    # spelling's key is asked once, when it is first seen.
     for paper in ordered:
         listed = paper["id"]
         names, sources, unnamed = paper["authors"], paper["sources"], False
@@ -281,7 +265,7 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
             ids = mentions.get(name)
             if ids is None:
                 if not name_key(name):
-                    continue  # a name of punctuation alone names no one
+                    continue
                 mentions[name] = [listed]
             elif ids[-1] == listed:
                 repeats[name] += 1
@@ -290,6 +274,23 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
             named = True
         if not named and not unnamed:
             page_papers[sources[0]].append(listed)
+    return mentions, repeats, page_papers
+
+
+def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> list[Author]:
+    """Author entries from the papers: named authors, page owners, and one entry per unnamed page.
+
+    Each entry lists its papers newest first: the papers are walked in that order
+    once, so each list is built in order instead of sorted.
+    """
+    owner_of = owners_of(pages)
+    owner_spelling: dict[str, str] = {}
+    for owner in owner_of.values():
+        if owner:
+            owner_spelling.setdefault(name_key(owner), owner)
+    ordered = newest_first(papers)
+    # Mentions by spelling first: far fewer spellings than mentions to look up keys for.
+    mentions, repeats, page_papers = _mentions(ordered, owner_of)
     spellings: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for name, ids in mentions.items():
         spellings[name_key(name)][name] = ids

@@ -265,13 +265,17 @@ _papers_and_pages = st.builds(
 
 @settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None)
 @given(_papers_and_pages)
-def test_derived_author_entries_list_each_paper_as_the_catalog_finds_its_authors(papers_and_pages):
-    """derive_authors walks paper_links' rule inline: the two must agree on every paper,
-    whatever its names (punctuation alone, spellings of one name, owners among them)."""
+def test_author_entries_list_each_paper_by_the_listing_rule_and_the_catalog_agrees(papers_and_pages):
+    """Whatever a paper's names (punctuation alone, spellings of one name, owners among
+    them): its named authors' entries list it, and its page's owner's when the page shows
+    it as the owner's work, and each unnamed page it is on; failing all of those, its
+    first page. Each entry lists its papers newest first, and the catalog finds the same
+    entries for the paper shown."""
     from store.catalog import build_catalog
     from store.merge import derive_authors
-    from store.model import newest_first
+    from store.model import newest_first, page_author_id
     from store.persistence import StoreData
+    from store.text import name_key
 
     page_names, drawn = papers_and_pages
     sources = sorted(page_names)
@@ -283,6 +287,8 @@ def test_derived_author_entries_list_each_paper_as_the_catalog_finds_its_authors
                        "_owned_on": [s for s in paper_sources if sources.index(s) in owned],
                        "date": date if date and len(date) > 4 else None, "year": int(date[:4]) if date else None})
     authors = derive_authors(papers, pages)
+    entry_of = {alias: author["id"] for author in authors for alias in author["aliases"]}
+    assert all(name_key(alias) for alias in entry_of)
     listing: dict[str, set[str]] = {}
     for author in authors:
         assert author["papers"] == [p["id"] for p in newest_first(p for p in papers if p["id"] in author["papers"])]
@@ -290,4 +296,9 @@ def test_derived_author_entries_list_each_paper_as_the_catalog_finds_its_authors
             listing.setdefault(paper_id, set()).add(author["id"])
     catalog = build_catalog(StoreData(papers=papers, authors=authors, pages=pages))
     for paper in papers:
-        assert {a["id"] for a in catalog.authors_of(paper)} == listing[paper["id"]], paper
+        owners = [page_names[s] for s in paper["sources"] if page_names[s] and s in paper["_owned_on"]]
+        named = {entry_of[name] for name in paper["authors"] + owners if name_key(name)}
+        unnamed = {page_author_id(s) for s in paper["sources"] if not page_names[s]}
+        expected = named | unnamed or {page_author_id(paper["sources"][0])}
+        assert listing[paper["id"]] == expected, paper
+        assert {a["id"] for a in catalog.authors_of(paper)} == expected, paper

@@ -138,22 +138,25 @@ def test_the_fast_ascii_paths_give_what_the_patterns_give(text):
 
 
 @SETTINGS
-@given(st.text(max_size=80), st.integers(0, 90))
-def test_a_line_cut_to_width_counts_cells_as_measuring_each_character_does(text, width):
-    """The lists cut plain ASCII by counting characters; anything else is measured."""
+@given(st.one_of(st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=80), st.text(max_size=80)),
+       st.integers(1, 90))
+def test_a_line_cut_to_width_keeps_the_longest_start_that_fits_beside_an_ellipsis(text, width):
+    """The lists cut plain ASCII by counting characters and anything else by measuring
+    cells: either way, a text that fits is kept whole, and one that does not keeps the
+    longest start that fits in width - 1 cells, then an ellipsis."""
     from rich.cells import cell_len
 
     from tui.widgets.line_list import fit
 
-    measured, used = [], 0
-    for char in text:
-        used += cell_len(char)
-        if used > width - 1:
-            break
-        measured.append(char)
-    expected = text if cell_len(text) <= width else "".join(measured) + "…"
-    assert fit(text, width) == expected
-    assert fit("漢字漢字", 5) == "漢字…"
+    cut = fit(text, width)
+    if cell_len(text) <= width:
+        assert cut == text
+    else:
+        kept = cut[:-1]
+        assert cut.endswith("…") and text.startswith(kept)
+        assert cell_len(kept) <= width - 1 < cell_len(text[:len(kept) + 1])
+    assert (fit("漢字漢字", 5), fit("漢字", 4), fit("abcd", 4)) == ("漢字…", "漢字", "abcd")
+    assert fit("abc", 0) == "…"
 
 
 @SETTINGS

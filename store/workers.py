@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from store.interrupts import interrupts_deferred
 from store.spans import close_process_spool
 
 
@@ -37,8 +38,13 @@ class Helpers:
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8), mp_context=get_context("fork"),
-                                             initializer=_start_helper)
+            # Forked now, by this first job (a forking pool starts all its processes
+            # at its first job), with a Ctrl-C held: until its initializer has run, a
+            # helper would die of one with a traceback.
+            with interrupts_deferred():
+                self._pool = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8),
+                                                 mp_context=get_context("fork"), initializer=_start_helper)
+                self._pool.submit(int)
         return self._pool
 
     def __enter__(self) -> Helpers:
@@ -46,7 +52,10 @@ class Helpers:
 
     def __exit__(self, *_: object) -> None:
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            # Waits for the jobs running (a helper ignores Ctrl-C), so that nothing
+            # writes in the spool folder once it is removed: a second Ctrl-C waits too.
+            with interrupts_deferred():
+                self._pool.shutdown(cancel_futures=True)
 
 
 def _start_helper() -> None:
@@ -90,12 +99,17 @@ def spool_folder(store_path: Path) -> Iterator[Path]:
     is removed by the next ingest.
     """
     store_path.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f"{_spool_prefix(store_path)}{os.getpid()}-", dir=store_path.parent))
+    folder = None
     try:
+        with interrupts_deferred():  # made, and then removed, whole: even on a Ctrl-C
+            folder = Path(tempfile.mkdtemp(prefix=f"{_spool_prefix(store_path)}{os.getpid()}-",
+                                           dir=store_path.parent))
         yield folder
     finally:
-        close_process_spool(folder)
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            with interrupts_deferred():
+                close_process_spool(folder)
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _spool_prefix(store_path: Path) -> str:

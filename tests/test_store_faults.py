@@ -101,6 +101,50 @@ def test_the_helpers_leave_ctrl_c_to_the_ingest():
         assert helpers.pool().submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
 
 
+def test_a_ctrl_c_before_a_helper_could_ignore_it_does_not_kill_it(monkeypatch):
+    """The moment between a helper's fork and its first step: a Ctrl-C there waits."""
+    import store.workers
+    from store.workers import Helpers
+
+    start_helper = store.workers._start_helper
+
+    def interrupted_first() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        start_helper()
+
+    monkeypatch.setattr(store.workers, "_start_helper", interrupted_first)
+    with Helpers() as helpers:
+        pids = {helpers.pool().submit(os.getpid).result(timeout=20) for _ in range(8)}
+    assert pids and os.getpid() not in pids
+
+
+def test_a_ctrl_c_while_the_spool_is_removed_still_removes_it(tmp_path, monkeypatch):
+    import store.workers
+    from store.workers import spool_folder
+
+    def close_and_interrupt(folder: Path) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # in the middle of the removal
+
+    monkeypatch.setattr(store.workers, "close_process_spool", close_and_interrupt)
+    with pytest.raises(KeyboardInterrupt), spool_folder(tmp_path / "store.json") as folder:
+        (folder / "records").write_text("x")
+    assert list(tmp_path.iterdir()) == []  # removed, and the Ctrl-C raised after
+
+
+def test_a_ctrl_c_held_during_a_step_is_raised_after_it():
+    from store.interrupts import interrupts_deferred
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.01)
+            steps.append("finished")
+        steps.append("went on")
+    assert steps == ["finished"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 # In a helper of a fresh process, as `litbrowse ingest` starts them: the page faults of
 # parsing a page the third time (the memory the first two took is there to reuse). A
 # helper forked from the test process instead inherits that process's heap, and writing

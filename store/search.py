@@ -247,6 +247,7 @@ class SearchIndex:
         if not query.terms:
             return [SearchResult(self.papers[i], 0.0, None) for i in bits(allowed, limit)]
         matches = self._matches(query)
+        hits = WordHits(query.terms, matches)
         seen = 0
         results: list[SearchResult] = []
         pool = max(limit, 30)
@@ -259,7 +260,7 @@ class SearchIndex:
             ids = self._pool(tier, " ".join(query.terms), pool) if tier_rank < 2 else bits(tier, pool)
             if query.phrases:
                 ids = [i for i in ids if self._has_phrases(self.papers[i], query.phrases)]
-            scored = [self._result(i, query, matches, tier_rank) for i in ids]
+            scored = [self._result(i, query, matches, tier_rank, hits) for i in ids]
             scored.sort(key=lambda r: -r.score)
             results.extend(scored)
             if len(results) >= limit:
@@ -385,18 +386,18 @@ class SearchIndex:
                 mask &= pick(match)
             return mask
 
-        def all_but_one(pick) -> int:
-            if len(matches) < 2:
-                return 0
-            masks = [pick(m) for m in matches]
-            result = 0
-            for skip in range(len(masks)):
-                mask = self.all
-                for index, m in enumerate(masks):
-                    if index != skip:
-                        mask &= m
-                result |= mask
-            return result
+        def missing_at_most(pick) -> list[int]:
+            """[j]: the papers all but at most j of the words match, for j up to the most
+            a query may miss (built a word at a time: a paper missing at most j words
+            after this one matched it, or missed at most j - 1 before it)."""
+            most = min(len(matches) // 2, _MOST_MISSED)
+            reached = [self.all] * (most + 1)
+            for match in matches:
+                mask = pick(match)
+                for j in range(most, 0, -1):
+                    reached[j] = (reached[j] & mask) | reached[j - 1]
+                reached[0] &= mask
+            return reached
 
         title = lambda m: m["title"]  # noqa: E731
         people = lambda m: m["authors"]  # noqa: E731
@@ -408,8 +409,15 @@ class SearchIndex:
         yield every(lambda m: title(m).any | people(m).any)
         yield every(lambda m: anywhere(m, "strong"))
         yield every(lambda m: anywhere(m, "any"))
-        yield all_but_one(lambda m: title(m).any | people(m).any)
-        yield all_but_one(lambda m: anywhere(m, "any"))
+        # Then fewer of the words, down to half of them: typing sloppily ('Leaning rfom
+        # agwgregated daa wth') still finds the closest papers, rather than none.
+        if len(matches) < 2:
+            return
+        by_title_or_name = missing_at_most(lambda m: title(m).any | people(m).any)
+        by_any_field = missing_at_most(lambda m: anywhere(m, "any"))
+        for missed in range(1, len(by_title_or_name)):
+            yield by_title_or_name[missed]
+            yield by_any_field[missed]
 
     def _filter_mask(self, query: Query) -> int:
         mask = self.all
@@ -441,7 +449,8 @@ class SearchIndex:
         text += " " + " ".join(words_of(field_text(paper, "abstract", self._abstract_of(paper))))
         return all(phrase in text for phrase in phrases)
 
-    def _result(self, index: int, query: Query, matches: list[dict[str, TermMatch]], tier: int) -> SearchResult:
+    def _result(self, index: int, query: Query, matches: list[dict[str, TermMatch]], tier: int,
+                hits: WordHits) -> SearchResult:
         paper = self.papers[index]
         bit = 1 << index
         # The best field: the first (title, authors, meta, abstract) where a query word matched.
@@ -452,23 +461,32 @@ class SearchIndex:
         fine = 0.0
         abstract = self._abstract_of(paper) if best == "abstract" else None
         if best:
-            words = " ".join(words_of(field_text(paper, best, abstract)))
+            field_words = words_of(field_text(paper, best, abstract))
+            words = " ".join(field_words)
             fine = fuzz.partial_ratio(text, words)
             if words.startswith(text):
                 fine += 50
-            # Of two texts that both hold the words, the one the query covers more of is closer.
+            # Of two texts that both hold the words, the one the query covers more of is closer,
+            # and the one that holds them side by side, in any order.
             fine += 20 * min(1.0, len(text) / max(1, len(words)))
+            if hits.several and len(field_words) <= _CLOSENESS_MAX_WORDS:
+                fine += 30 * closeness(hits.of(field_words, best))
         # Tiers dominate; within a tier the closer text wins, then the newer paper.
-        score = (10 - tier) * 100 + fine - index / (self.size + 1)
+        score = (_TIER_COUNT - tier) * 100 + fine - index / (self.size + 1)
         return SearchResult(paper, score, best, query.terms, matches, abstract, tier)
 
 
+# The most query words a result may miss (and never more than half of them).
+_MOST_MISSED = 5
+# How many tiers _tiers yields at most: seven with every word, two for each number missed.
+_TIER_COUNT = 7 + 2 * _MOST_MISSED
 # Titles starting with the query beyond which _pool takes the newest papers.
 _STARTING_MAX = 5000
 # The largest tier in which _pool looks for titles holding the query (a few milliseconds).
 _HOLDING_MAX = 4000
-# Above any tier's score: the paper whose arXiv id was asked for.
-_ID_SCORE = 2000.0
+# Above any tier's score (a tier's hundreds plus at most 200 of fine scoring): the paper
+# whose arXiv id was asked for.
+_ID_SCORE = (_TIER_COUNT + 3) * 100.0
 
 # _tiers yields five tiers that look at titles and author names only, then the ones
 # that look at every field.
@@ -517,15 +535,88 @@ def match_spans(text: str, terms: list[str], matches: list[TermMatch | None]) ->
 def _word_span(word: re.Match[str], terms: list[str], matches: list[TermMatch | None]) -> tuple[int, int] | None:
     folded = fold_fast(word.group())
     for term, match in zip(terms, matches, strict=True):
-        if match is None:
+        if match is None or not _matches_word(folded, term, match):
             continue
-        if any(map(folded.startswith, match.whole_prefixes)):
-            return word.span()
-        if folded.startswith(term) and len(folded) == len(word.group()):
-            return word.start(), word.start() + len(term)
-        if folded == term or folded in match.near_words or folded.startswith(term):
-            return word.span()
+        if folded.startswith(term) and len(folded) == len(word.group()) and not any(
+                map(folded.startswith, match.whole_prefixes)):
+            return word.start(), word.start() + len(term)  # the typed part of a longer word
+        return word.span()
     return None
+
+
+def _matches_word(folded: str, term: str, match: TermMatch) -> bool:
+    """Whether the query word matched this (folded) word of the text (as WordHits tests it)."""
+    return folded.startswith((term, *match.whole_prefixes)) or folded in match.near_words
+
+
+class WordHits:
+    """Which query words match each word of a text, field by field, each word worked out
+    once a search: the candidates' titles share most of their words."""
+
+    def __init__(self, terms: list[str], matches: list[dict[str, TermMatch]]) -> None:
+        self._terms = terms
+        self._matches = matches
+        self._known: dict[str, dict[str, int]] = {}
+        self._tests: dict[str, list[tuple[int, tuple[str, ...], frozenset[str]]]] = {}
+        self.several = len(set(terms)) > 1  # else no two words to be close
+
+    def of(self, words: list[str], field_name: str) -> list[int]:
+        """For each word of the field's text, the query words it matches, as bits (a word
+        typed twice is one bit)."""
+        known = self._known.get(field_name)
+        if known is None:
+            known = self._known[field_name] = {}
+        hits = list(map(known.get, words))  # at C speed: most words are known
+        if None in hits:
+            tests = self._tests_in(field_name)
+            for at, word in enumerate(words):
+                if hits[at] is None:
+                    word_hits = 0
+                    for bit, prefixes, near in tests:
+                        if word.startswith(prefixes) or word in near:
+                            word_hits |= bit
+                    hits[at] = known[word] = word_hits
+        return hits
+
+    def _tests_in(self, field_name: str) -> list[tuple[int, tuple[str, ...], frozenset[str]]]:
+        """_matches_word's test for each distinct query word: its bit, the prefixes it
+        matches and the words near it."""
+        tests = self._tests.get(field_name)
+        if tests is None:
+            distinct = {term: m[field_name] for term, m in zip(self._terms, self._matches, strict=True)}
+            tests = self._tests[field_name] = [(1 << bit, (term, *match.whole_prefixes), match.near_words)
+                                               for bit, (term, match) in enumerate(distinct.items())]
+        return tests
+
+
+# Texts longer than this (abstracts) are not scanned for how close their words lie.
+_CLOSENESS_MAX_WORDS = 64
+
+
+def closeness(hits: list[int]) -> float:
+    """How close together the query words lie in a text, given what each of its words
+    matched (WordHits): the query words found, over the fewest consecutive words that
+    hold all of them (1.0: side by side, in any order; 0.0 for fewer than two found)."""
+    every = 0
+    for word_hits in hits:
+        every |= word_hits
+    wanted = every.bit_count()
+    if wanted < 2:
+        return 0.0
+    found = [(at, word_hits) for at, word_hits in enumerate(hits) if word_hits]
+    # The shortest run holding every query word found, from each word that matched one
+    # (a title has a few: quadratic is quickest).
+    shortest = len(hits)
+    for first, (start, _) in enumerate(found):
+        held = 0
+        for at, word_hits in found[first:]:
+            held |= word_hits
+            if held == every:
+                shortest = min(shortest, at - start + 1)
+                break
+        else:
+            break  # no run from here on holds them all
+    return wanted / shortest
 
 
 def _compound_spans(text: str, terms: list[str], matches: list[TermMatch | None]) -> list[tuple[int, int]]:

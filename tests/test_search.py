@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store.persistence import load, open_details
-from store.search import QueryError, SearchIndex, field_text
+from store.search import QueryError, SearchIndex, WordHits, closeness, field_text
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,8 @@ GRAPH_PERCEIVER = "Graph Perceiver IO: A General Architecture for Graph Structur
     ("perciever graph", GRAPH_PERCEIVER),  # the words in another order
     ("graph perceiver transformer", GRAPH_PERCEIVER),  # a word the title does not have
     ("supervison complexty", "Supervision complexity and its role in knowledge distillation"),  # letters missing
-    ("matrix aproximation local", "Local Low-Rank Matrix Approximation"),
+    ("lowrank local aproximation", "Local Low-Rank Matrix Approximation"),
+    ("Leaning rfom agwgregated daa wth", "Learning from aggregated data with a maximum entropy model"),  # sloppy
     ("kernal spectral mixture", "Approximate Inference for Spectral Mixture Kernel"),
     ("xernel attention", "Implicit Kernel Attention"),  # the first letter wrong
     ("local colaborative", "Local Collaborative Ranking"),
@@ -153,6 +154,38 @@ def test_joined_words_match_without_typos_each_word_keeps_its_own():
     assert (solid.paper["id"], solid.tier, other.tier) == ("solid", 0, 7)  # both words exact; one missing
     # 'lxw' + 'rank' is one letter from 'lowrank', but a three-letter word may not have a changed letter.
     assert [r.paper["id"] for r in index.search("lxw rank")] == ["other"]
+
+
+def test_of_titles_holding_the_words_the_one_holding_them_side_by_side_comes_first():
+    """In any order: a person remembers which words were in the title, less their order."""
+    papers = [paper("apart", "Kernel methods for ridge and sparse regression", date="2024-01-01"),
+              paper("side by side", "Regression with kernel ridge priors", date="2018-01-01")]
+    index = SearchIndex(papers)
+    # Without closeness the newer paper, which starts with the first word typed, came first.
+    for query in ("kernel regression ridge", "rigde kernel regresion"):
+        assert [r.paper["id"] for r in index.search(query)] == ["side by side", "apart"]
+
+
+@pytest.mark.parametrize("words, expected", [
+    (["kernel", "ridge", "regression"], 1.0),
+    (["regression", "with", "ridge", "kernel"], 3 / 4),
+    (["ridge", "methods", "for", "sparse", "data", "and", "kernel", "regression"], 3 / 8),
+    (["kernel", "methods"], 0.0),  # one query word found: nothing to be close to
+    (["ridge", "x", "kernel", "ridge", "regression"], 1.0),  # the closest run, not the first
+])
+def test_closeness_is_the_words_found_over_the_shortest_run_holding_them(words, expected):
+    index = SearchIndex([paper("p", "Kernel ridge regression")])
+    [result] = index.search("kernel ridge regression")
+    hits = WordHits(result.terms, result.matches)
+    assert closeness(hits.of(words, "title")) == pytest.approx(expected)
+
+
+def test_a_query_with_most_words_unmatched_finds_what_holds_half_of_them_and_no_less():
+    papers = [paper("half", "Learning sparse kernels"), paper("third", "Sparse coding")]
+    index = SearchIndex(papers)
+    # Four words: 'learning' and 'kernels' match (typos), 'xq' and 'zzz' match nothing.
+    assert [(r.paper["id"], r.tier) for r in index.search("lerning xq kernals zzz")] == [("half", 9)]
+    assert index.search("lerning xq zzz qqq") == []  # a quarter of the words: too little
 
 
 def paper(pid: str, title: str | None = None, authors: tuple[str, ...] = (), abstract: str | None = None,

@@ -101,6 +101,7 @@ RECALLS = {
     "typos and a word missing": lambda words, rng: [typo(w, rng) if len(w) >= 5 else w
                                                    for w in words[:2]] + words[3:6],
     "three middle words": lambda words, rng: words[2:5],
+    "words in another order": lambda words, rng: rng.sample(words[:5], len(words[:5])),
 }
 
 

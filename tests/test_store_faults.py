@@ -109,7 +109,7 @@ def test_a_ctrl_c_before_a_helper_could_ignore_it_does_not_kill_it(monkeypatch):
     start_helper = store.workers._start_helper
 
     def interrupted_first() -> None:
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
         start_helper()
 
     monkeypatch.setattr(store.workers, "_start_helper", interrupted_first)
@@ -123,7 +123,7 @@ def test_a_ctrl_c_while_the_spool_is_removed_still_removes_it(tmp_path, monkeypa
     from store.workers import spool_folder
 
     def close_and_interrupt(folder: Path) -> None:
-        os.kill(os.getpid(), signal.SIGINT)  # in the middle of the removal
+        signal.raise_signal(signal.SIGINT)  # in the middle of the removal
 
     monkeypatch.setattr(store.workers, "close_process_spool", close_and_interrupt)
     with pytest.raises(KeyboardInterrupt), spool_folder(tmp_path / "store.json") as folder:
@@ -137,7 +137,7 @@ def test_a_ctrl_c_held_during_a_step_is_raised_after_it():
     steps = []
     with pytest.raises(KeyboardInterrupt):
         with interrupts_deferred():
-            os.kill(os.getpid(), signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)
             time.sleep(0.01)
             steps.append("finished")
         steps.append("went on")

@@ -21,8 +21,8 @@ def interrupts_deferred() -> Iterator[None]:
     handler holds the signal wherever it lands. In another thread nothing is needed:
     a KeyboardInterrupt is never raised there.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield  # (None: a handler Python did not install, which it could not put back)
         return
     held: list[int] = []
 

@@ -469,7 +469,7 @@ class SearchIndex:
             # Of two texts that both hold the words, the one the query covers more of is closer,
             # and the one that holds them side by side, in any order.
             fine += 20 * min(1.0, len(text) / max(1, len(words)))
-            if hits.several and len(field_words) <= _CLOSENESS_MAX_WORDS:
+            if hits.several_words and len(field_words) <= _CLOSENESS_MAX_WORDS:
                 fine += 30 * closeness(hits.of(field_words, best))
         # Tiers dominate; within a tier the closer text wins, then the newer paper.
         score = (_TIER_COUNT - tier) * 100 + fine - index / (self.size + 1)
@@ -535,7 +535,7 @@ def match_spans(text: str, terms: list[str], matches: list[TermMatch | None]) ->
 def _word_span(word: re.Match[str], terms: list[str], matches: list[TermMatch | None]) -> tuple[int, int] | None:
     folded = fold_fast(word.group())
     for term, match in zip(terms, matches, strict=True):
-        if match is None or not _matches_word(folded, term, match):
+        if match is None or not _matches_word(folded, (term, *match.whole_prefixes), match.near_words):
             continue
         if folded.startswith(term) and len(folded) == len(word.group()) and not any(
                 map(folded.startswith, match.whole_prefixes)):
@@ -544,9 +544,10 @@ def _word_span(word: re.Match[str], terms: list[str], matches: list[TermMatch | 
     return None
 
 
-def _matches_word(folded: str, term: str, match: TermMatch) -> bool:
-    """Whether the query word matched this (folded) word of the text (as WordHits tests it)."""
-    return folded.startswith((term, *match.whole_prefixes)) or folded in match.near_words
+def _matches_word(folded: str, prefixes: tuple[str, ...], near_words: frozenset[str]) -> bool:
+    """Whether a query word matched this (folded) word of the text: the word starts with
+    the query word (or with a joined pair it is part of), or is one of its near words."""
+    return folded.startswith(prefixes) or folded in near_words
 
 
 class WordHits:
@@ -558,7 +559,7 @@ class WordHits:
         self._matches = matches
         self._known: dict[str, dict[str, int]] = {}
         self._tests: dict[str, list[tuple[int, tuple[str, ...], frozenset[str]]]] = {}
-        self.several = len(set(terms)) > 1  # else no two words to be close
+        self.several_words = len(set(terms)) > 1  # else no two words to be close
 
     def of(self, words: list[str], field_name: str) -> list[int]:
         """For each word of the field's text, the query words it matches, as bits (a word
@@ -572,15 +573,15 @@ class WordHits:
             for at, word in enumerate(words):
                 if hits[at] is None:
                     word_hits = 0
-                    for bit, prefixes, near in tests:
-                        if word.startswith(prefixes) or word in near:
+                    for bit, prefixes, near_words in tests:
+                        if _matches_word(word, prefixes, near_words):
                             word_hits |= bit
                     hits[at] = known[word] = word_hits
         return hits
 
     def _tests_in(self, field_name: str) -> list[tuple[int, tuple[str, ...], frozenset[str]]]:
-        """_matches_word's test for each distinct query word: its bit, the prefixes it
-        matches and the words near it."""
+        """For each distinct query word: its bit, and what _matches_word tests (its
+        prefixes and near words) in the field."""
         tests = self._tests.get(field_name)
         if tests is None:
             distinct = {term: m[field_name] for term, m in zip(self._terms, self._matches, strict=True)}

@@ -557,19 +557,17 @@ class WordHits:
     def __init__(self, terms: list[str], matches: list[dict[str, TermMatch]]) -> None:
         self._terms = terms
         self._matches = matches
-        self._known: dict[str, dict[str, int]] = {}
-        self._tests: dict[str, list[tuple[int, tuple[str, ...], frozenset[str]]]] = {}
+        # Per field: the words worked out so far, and each distinct query word's bit with
+        # what _matches_word tests (its prefixes and near words) there.
+        self._fields: dict[str, tuple[dict[str, int], list[tuple[int, tuple[str, ...], frozenset[str]]]]] = {}
         self.several_words = len(set(terms)) > 1  # else no two words to be close
 
     def of(self, words: list[str], field_name: str) -> list[int]:
         """For each word of the field's text, the query words it matches, as bits (a word
         typed twice is one bit)."""
-        known = self._known.get(field_name)
-        if known is None:
-            known = self._known[field_name] = {}
+        known, tests = self._fields.get(field_name) or self._start(field_name)
         hits = list(map(known.get, words))  # at C speed: most words are known
         if None in hits:
-            tests = self._tests_in(field_name)
             for at, word in enumerate(words):
                 if hits[at] is None:
                     word_hits = 0
@@ -579,15 +577,12 @@ class WordHits:
                     hits[at] = known[word] = word_hits
         return hits
 
-    def _tests_in(self, field_name: str) -> list[tuple[int, tuple[str, ...], frozenset[str]]]:
-        """For each distinct query word: its bit, and what _matches_word tests (its
-        prefixes and near words) in the field."""
-        tests = self._tests.get(field_name)
-        if tests is None:
-            distinct = {term: m[field_name] for term, m in zip(self._terms, self._matches, strict=True)}
-            tests = self._tests[field_name] = [(1 << bit, (term, *match.whole_prefixes), match.near_words)
-                                               for bit, (term, match) in enumerate(distinct.items())]
-        return tests
+    def _start(self, field_name: str) -> tuple[dict[str, int], list[tuple[int, tuple[str, ...], frozenset[str]]]]:
+        distinct = {term: m[field_name] for term, m in zip(self._terms, self._matches, strict=True)}
+        tests = [(1 << bit, (term, *match.whole_prefixes), match.near_words)
+                 for bit, (term, match) in enumerate(distinct.items())]
+        started = self._fields[field_name] = ({}, tests)
+        return started
 
 
 # Texts longer than this (abstracts) are not scanned for how close their words lie.
@@ -597,7 +592,7 @@ _CLOSENESS_MAX_WORDS = 64
 def closeness(hits: list[int]) -> float:
     """How close together the query words lie in a text, given what each of its words
     matched (WordHits): the query words found, over the fewest consecutive words that
-    hold all of them (1.0: side by side, in any order; 0.0 for fewer than two found)."""
+    hold all of them (1.0 at most: side by side, in any order; 0.0 for fewer than two found)."""
     every = 0
     for word_hits in hits:
         every |= word_hits
@@ -617,7 +612,7 @@ def closeness(hits: list[int]) -> float:
                 break
         else:
             break  # no run from here on holds them all
-    return wanted / shortest
+    return min(1.0, wanted / shortest)  # above 1 where a word matched several query words
 
 
 def _compound_spans(text: str, terms: list[str], matches: list[TermMatch | None]) -> list[tuple[int, int]]:

@@ -166,16 +166,19 @@ def test_of_titles_holding_the_words_the_one_holding_them_side_by_side_comes_fir
         assert [r.paper["id"] for r in index.search(query)] == ["side by side", "apart"]
 
 
-@pytest.mark.parametrize("words, expected", [
-    (["kernel", "ridge", "regression"], 1.0),
-    (["regression", "with", "ridge", "kernel"], 3 / 4),
-    (["ridge", "methods", "for", "sparse", "data", "and", "kernel", "regression"], 3 / 8),
-    (["kernel", "methods"], 0.0),  # one query word found: nothing to be close to
-    (["ridge", "x", "kernel", "ridge", "regression"], 1.0),  # the closest run, not the first
+@pytest.mark.parametrize("query, words, expected", [
+    ("kernel ridge regression", ["kernel", "ridge", "regression"], 1.0),
+    ("kernel ridge regression", ["regression", "with", "ridge", "kernel"], 3 / 4),
+    ("kernel ridge regression", ["ridge", "methods", "for", "sparse", "data", "and", "kernel", "regression"], 3 / 8),
+    ("kernel ridge regression", ["kernel", "methods"], 0.0),  # one query word found: nothing to be close to
+    ("kernel ridge regression", ["ridge", "x", "kernel", "ridge", "regression"], 1.0),  # the closest run
+    # A text word two query words match ('kernel' for kernel and kern) holds both.
+    ("kernel ridge kern", ["kernel", "x", "ridge"], 1.0),
+    ("kernel ridge kern", ["kernel", "ridge"], 1.0),  # never above side by side
 ])
-def test_closeness_is_the_words_found_over_the_shortest_run_holding_them(words, expected):
+def test_closeness_is_the_words_found_over_the_shortest_run_holding_them(query, words, expected):
     index = SearchIndex([paper("p", "Kernel ridge regression")])
-    [result] = index.search("kernel ridge regression")
+    [result] = index.search(query)
     hits = WordHits(result.terms, result.matches)
     assert closeness(hits.of(words, "title")) == pytest.approx(expected)
 

@@ -36,18 +36,25 @@ WORKING_FIELDS = frozenset(
 
 
 def entry_record(entry: Entry, source: str, keys: list[str], spelled: dict[str, str]) -> Paper:
-    """One page's view of one paper (known by `keys`) as merging makes a paper seen once,
-    in the stored shape plus merge bookkeeping; _as_paper gives it its id.
+    """One page's view of one paper (known by `keys`) as merging makes a paper seen once:
+    in the stored shape, with its id, plus merge bookkeeping.
 
     Each value is normalized here as _join normalizes a group's: empty text is None, a
     full date gives the year, lists of keys are sorted. Most papers are seen once,
     and this runs in the parsing processes, on every core. `spelled` gives each
     spelling of a name one string for the whole page (see page_records).
+
+    The fields come in PAPER_FIELDS order, then _owned_on, then the merge keys: less
+    its abstract and keys, the record is its papers-file line as it is, which the
+    parsing serializes without copying it into stored_form's order first.
     """
     date = entry.date or None
     related = [found[0] for item in entry.related if (found := identity_keys(item))] if entry.related else []
-    return {
+    keys = sorted(set(keys)) if len(keys) > 1 else keys
+    record = {
+        "id": paper_id(keys),
         "title": entry.title or None,
+        "display_title": None,  # below, from the fields
         "authors": [spelled.setdefault(name, name) for name in entry.authors],
         "authors_complete": entry.authors_complete,
         "date": date,
@@ -64,12 +71,15 @@ def entry_record(entry: Entry, source: str, keys: list[str], spelled: dict[str, 
         "summary": entry.summary or None,
         "score": entry.score,
         "comments": entry.comments or None,
+        "related": [],  # resolved by merge_papers
         "sources": [source],
-        "_keys": sorted(set(keys)) if len(keys) > 1 else keys,
-        "_related_keys": sorted(set(related)) if len(related) > 1 else related,
         # Pages whose owner this paper belongs to (a related paper is on a page, not its owner's).
         "_owned_on": [source] if entry.owned else [],
+        "_keys": keys,
+        "_related_keys": sorted(set(related)) if len(related) > 1 else related,
     }
+    record["display_title"] = display_title(record)
+    return record
 
 
 def page_records(page: ParsedPage, source: str) -> list[Paper]:
@@ -82,12 +92,12 @@ def page_records(page: ParsedPage, source: str) -> list[Paper]:
         for item in (entry, *entry.related):
             keys = identity_keys(item)
             if keys:
-                records.append(_as_paper(entry_record(item, source, keys, spelled)))
+                records.append(entry_record(item, source, keys, spelled))
     return records
 
 
 def _as_paper(paper: Paper) -> Paper:
-    """A normalized record given its id and display title (related papers are resolved in merge_papers)."""
+    """A joined record given its id and display title (related papers are resolved in merge_papers)."""
     paper["id"] = paper_id(paper["_keys"])
     paper["display_title"] = display_title(paper)
     return paper

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from store.formats import UnknownFormat, parse_lines
-from store.merge import WORKING_FIELDS, page_records
+from store.merge import page_records
 from store.model import Paper
-from store.persistence import STORED_FIELDS, details_doc, stored_form
+from store.persistence import details_doc
 from store.reading import PageError, read_page
 from store.spans import Spool, hand_over, process_spool, take_over
 from store.workers import Helpers
@@ -98,7 +98,7 @@ def _read_one(job: tuple[Path, str | None], spool: Path) -> tuple[FileReport, Pa
     file_report.papers = len(records)
     names = {name for record in records for name in record["authors"]}
     file_report.authors = len(names | ({page.owner} if page.owner else set()))
-    _spool_documents(records, process_spool(spool))
+    records = _spool_documents(records, process_spool(spool))
     page_info = {
         "source": path.name,
         "format": page.format,
@@ -109,21 +109,30 @@ def _read_one(job: tuple[Path, str | None], spool: Path) -> tuple[FileReport, Pa
     return file_report, (page_info, records)
 
 
-def _spool_documents(records: list[Paper], spool: Spool) -> None:
+def _spool_documents(records: list[Paper], spool: Spool) -> list[Paper]:
     """Each record's details document, and its papers-file line when merging cannot
-    change it, serialized here (on every core) to the spool. The record keeps their
-    spans instead of its abstract and of the fields only the line needs: the save
-    copies them when the paper is not joined with another (StoreData.complete reads
-    them back when it is), and the ingest process reads and holds less."""
+    change it, serialized here (on every core) to the spool: the records, each as the
+    ingest keeps it. A record keeps their spans instead of its abstract and of the
+    fields only the line needs: the save copies them when the paper is not joined with
+    another (StoreData.complete reads them back when it is), and the ingest process
+    reads and holds less."""
+    kept = []
     for record in records:
-        record["_details_at"] = spool.add(details_doc(record))
+        details_at = spool.add(details_doc(record))
         del record["abstract"]
-        if not record["_related_keys"]:
-            record["related"] = []  # what merging gives a paper that lists none
-            record["_stored_at"] = spool.add(stored_form(record))
-            for name in _IN_THE_LINE_ONLY:
-                del record[name]
+        if record["_related_keys"]:  # merging resolves them: its line is made at the save
+            record["_details_at"] = details_at
+            kept.append(record)
+            continue
+        # Less its keys, the record is its line (entry_record's field order).
+        keys, related_keys = record.pop("_keys"), record.pop("_related_keys")
+        if record["display_title"] == record["title"]:
+            del record["display_title"]  # as stored_form leaves it out
+        kept.append({  # merge.WORKING_FIELDS and the spans (a test holds them to that)
+            "id": record["id"], "authors": record["authors"], "date": record["date"],
+            "year": record["year"], "related": record["related"], "sources": record["sources"],
+            "_owned_on": record["_owned_on"], "_keys": keys, "_related_keys": related_keys,
+            "_details_at": details_at, "_stored_at": spool.add(record)})
     spool.flush()
+    return kept
 
-
-_IN_THE_LINE_ONLY = tuple(name for name in STORED_FIELDS if name not in WORKING_FIELDS)

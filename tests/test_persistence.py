@@ -275,6 +275,40 @@ def test_part_files_written_on_one_line_are_still_read(tmp_path):
     assert (tmp_path / again.details_file).read_bytes().count(b"\n") == len(again.papers) + 2
 
 
+def test_the_parsing_spools_each_papers_line_as_stored_form_makes_it(tmp_path):
+    import copy
+
+    from store.merge import WORKING_FIELDS, page_records
+    from store.parsing import _spool_documents
+    from store.persistence import details_doc
+    from store.spans import SpanReader, Spool
+    from tests.conftest import RESEARCH_GOOGLE, SCHOLARFEED, parse_seed
+
+    spool, seen = Spool(tmp_path), []
+    with SpanReader() as reader:
+        for page in (SCHOLARFEED_SMALL, ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED):
+            records = page_records(parse_seed(page), page.name)
+            full = copy.deepcopy(records)
+            kept = _spool_documents(records, spool)
+            assert len(kept) == len(full)
+            for record, paper in zip(kept, full, strict=True):
+                spans = {"_details_at": record["_details_at"]}
+                assert reader.read(record["_details_at"]) == orjson.dumps(details_doc(paper))
+                if paper["_related_keys"]:  # kept whole but its abstract: merging resolves its line
+                    assert record == {name: paper[name] for name in paper if name != "abstract"} | spans
+                    seen.append("related")
+                else:
+                    # Byte for byte the line a save makes of the paper, and only what merging reads kept.
+                    line = reader.read(record["_stored_at"])
+                    assert line == orjson.dumps(stored_form(paper))
+                    assert record == {name: paper[name] for name in WORKING_FIELDS} | spans | {
+                        "_stored_at": record["_stored_at"]}
+                    seen.append("own display title" if b'"display_title"' in line else "line")
+    # Each kind came by: lines with and without a display title of their own (the
+    # untitled papers), and papers listing related ones.
+    assert set(seen) == {"related", "own display title", "line"}
+
+
 def test_an_ingest_reads_the_stored_merge_keys_and_leaves_the_abstracts_on_disk(two_pages):
     store, full = two_pages
     light = load(store, with_details=False, with_papers=False)

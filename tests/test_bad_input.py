@@ -178,6 +178,14 @@ def test_windows_line_endings_and_byte_order_mark_parse_identically(tmp_path, pa
     assert parse_seed(variant) == parse_seed(page)
 
 
+@pytest.mark.parametrize("page", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name[:3])
+def test_lines_saved_indented_and_with_trailing_space_parse_identically(tmp_path, page):
+    # Each format is told by markers at the start of its lines: the detector strips them.
+    lines = page.read_text(encoding="utf-8").split("\n")
+    variant = write(tmp_path / page.name, "\n".join(f"  {line} \t" if line else line for line in lines).encode())
+    assert parse_seed(variant) == parse_seed(page)
+
+
 HOSTILE_TITLE = "[@click=app.quit]Evil[/] \x1b[2J\x1b]52;c;cHduZWQ=\x07 \u202egnp.exe arr[i] [sic]"
 
 

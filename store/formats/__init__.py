@@ -14,6 +14,8 @@ __all__ = ["Entry", "ParsedPage", "Profile", "FORMATS", "detect", "parse_lines",
 @dataclass(frozen=True)
 class Format:
     name: str
+    # How strongly a page's first lines, stripped (detect strips them once for every
+    # format), show the format's markers.
     score: Callable[[list[str]], int]
     parse: Callable[[list[str]], ParsedPage]
 
@@ -40,7 +42,7 @@ DETECT_LINES = 400
 def detect(lines: list[str]) -> Format | None:
     """The format whose structural markers the text shows most, or None."""
     best, best_score = None, 0
-    sample = lines[:DETECT_LINES]
+    sample = [line.strip() for line in lines[:DETECT_LINES]]
     for fmt in FORMATS:
         points = fmt.score(sample)
         if points > best_score:

@@ -31,8 +31,9 @@ _ABSTRACT_MIN = 200
 
 
 def score(lines: list[str]) -> int:
-    ids = sum(1 for line in lines if ID_LINE.match(line.strip()))
-    created = sum(1 for line in lines if _CREATED.match(line.strip()))
+    """Points for the id and date lines among stripped lines."""
+    ids = sum(1 for line in lines if ID_LINE.match(line))
+    created = sum(1 for line in lines if _CREATED.match(line))
     return 3 * min(ids, created) + ids
 
 

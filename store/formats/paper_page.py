@@ -41,8 +41,9 @@ _FOOTER = re.compile(r"^This (?:list|site) ", re.IGNORECASE)
 
 
 def score(lines: list[str]) -> int:
-    headers = {m.group("key") for line in lines[:200] if (m := HEADER.match(line.strip()))}
-    related = any(_RELATED_START.match(line.strip()) for line in lines)
+    """Points for the header fields and the related papers' heading among stripped lines."""
+    headers = {m.group("key") for line in lines[:200] if (m := HEADER.match(line))}
+    related = any(_RELATED_START.match(line) for line in lines)
     return 3 * len(headers) + (3 if related else 0) if len(headers) >= 2 else 0
 
 

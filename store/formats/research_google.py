@@ -36,8 +36,9 @@ _VENUE_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 
 
 def score(lines: list[str]) -> int:
-    previews = sum(1 for line in lines if _PREVIEW.match(line.strip()))
-    menu = sum(1 for line in lines[:60] if line.strip().lower() in ("sort by", "authored publications"))
+    """Points for the abstract previews and the menu among stripped lines."""
+    previews = sum(1 for line in lines if _PREVIEW.match(line))
+    menu = sum(1 for line in lines[:60] if line.lower() in ("sort by", "authored publications"))
     return 3 * previews + 4 * menu
 
 

@@ -34,6 +34,8 @@ _METRICS = {
     "novelty": re.compile(r"^novelty\s*:?\s*([\d.]+)\s*%?$", re.IGNORECASE),
     "ai_score": re.compile(r"^ai\s*score\s*:?\s*([\d.]+)$", re.IGNORECASE),
 }
+# A line is one metric or none (each names its own): one pattern tries them all at once.
+_ANY_METRIC = re.compile("|".join(rx.pattern for rx in _METRICS.values()), re.IGNORECASE)
 _HEADING = re.compile(r"^\d[\d,]*\s+Papers?$")
 _CATEGORY = re.compile(r"^[A-Z]{2,5}(?:\.[A-Z]{2})?$")
 
@@ -51,8 +53,9 @@ def _dated_lines(lines: list[str]) -> list[tuple[int, re.Match[str]]]:
 
 
 def score(lines: list[str]) -> int:
+    """Points for the date lines and the header metrics among stripped lines."""
     dates = len(_dated_lines(lines))
-    metrics = sum(1 for line in lines[:40] for rx in _METRICS.values() if rx.match(line.strip()))
+    metrics = sum(1 for line in lines[:40] if _ANY_METRIC.match(line))
     return 3 * dates + 2 * metrics
 
 

@@ -45,32 +45,55 @@ Parsed = tuple[dict[str, Any], list[dict[str, Any]]]
 def read_all(jobs: list[tuple[Path, str | None]], spool: Path,
              helpers: Helpers) -> Iterator[tuple[FileReport, Parsed | None]]:
     """Each file's report and parsed records, in the order given."""
-    if len(jobs) >= PARALLEL_MIN_FILES and helpers.available and _total_size(jobs) >= PARALLEL_MIN_BYTES:
-        for name in helpers.pool().map(partial(_read_one_to_file, spool=spool), jobs):
-            yield _take_from_file(name)
+    sizes = [_size(job) for job in jobs]
+    if len(jobs) >= PARALLEL_MIN_FILES and helpers.available and sum(sizes) >= PARALLEL_MIN_BYTES:
+        for name in helpers.pool().map(partial(_read_run_to_file, spool=spool), _runs(jobs, sizes)):
+            yield from _take_from_file(name)
     else:
         yield from (_read_one(job, spool) for job in jobs)
 
 
-def _read_one_to_file(job: tuple[Path, str | None], spool: Path) -> str:
-    """_read_one in a worker process, its result handed over through a file in spool
-    (a page's records are megabytes): the file's name."""
-    file_report, parsed = _read_one(job, spool)
-    return hand_over(spool, (vars(file_report), parsed))  # plain fields: no deep copy (asdict's)
+# The helpers take the pages in runs of about this many bytes. A page sent alone costs a
+# round trip through the pool (its job handed out, its result taken back, by threads
+# of this process that wait their turn for the interpreter): about a millisecond, in
+# which its helper waits for the next job, and as long as parsing a small page takes.
+# A large page is a run of its own.
+RUN_BYTES = 256 * 1024
 
 
-def _take_from_file(name: str) -> tuple[FileReport, Parsed | None]:
-    file_report, parsed = take_over(name)
-    return FileReport(**file_report), parsed
+def _runs(jobs: list[tuple[Path, str | None]], sizes: list[int]) -> Iterator[list[tuple[Path, str | None]]]:
+    """The jobs in order, cut into runs of at least RUN_BYTES (the last one may be less)."""
+    run: list[tuple[Path, str | None]] = []
+    run_bytes = 0
+    for job, size in zip(jobs, sizes, strict=True):
+        run.append(job)
+        run_bytes += size
+        if run_bytes >= RUN_BYTES:
+            yield run
+            run, run_bytes = [], 0
+    if run:
+        yield run
 
 
-def _total_size(jobs: list[tuple[Path, str | None]]) -> int:
-    total = 0
-    for path, skip_reason in jobs:
-        if not skip_reason:
-            with contextlib.suppress(OSError):
-                total += path.stat().st_size
-    return total
+def _read_run_to_file(run: list[tuple[Path, str | None]], spool: Path) -> str:
+    """_read_one of each job of a run, in a worker process; the results are handed over
+    through a file in spool (a page's records are megabytes): the file's name."""
+    # A report's fields are plain values: vars, not asdict's deep copy.
+    return hand_over(spool, [(vars(file_report), parsed) for file_report, parsed in
+                             (_read_one(job, spool) for job in run)])
+
+
+def _take_from_file(name: str) -> Iterator[tuple[FileReport, Parsed | None]]:
+    for file_report, parsed in take_over(name):
+        yield FileReport(**file_report), parsed
+
+
+def _size(job: tuple[Path, str | None]) -> int:
+    path, skip_reason = job
+    if not skip_reason:
+        with contextlib.suppress(OSError):
+            return path.stat().st_size
+    return 0
 
 
 def _read_one(job: tuple[Path, str | None], spool: Path) -> tuple[FileReport, Parsed | None]:

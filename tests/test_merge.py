@@ -6,6 +6,7 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -220,7 +221,10 @@ def test_any_order_and_grouping_of_ingests_makes_the_same_store_to_the_byte(tmp_
     assert store.read_bytes() == _all_at_once()
 
 
-def test_pages_parsed_on_every_core_make_the_same_store_and_reports(tmp_path, monkeypatch):
+# Each page a run of its own, or the pages in runs: the first three pages (3, 12 and 11 KB),
+# the next two (17 and 64 KB), and the bad file.
+@pytest.mark.parametrize(("run_bytes", "runs"), [(0, 6), (20_000, 3)])
+def test_pages_parsed_on_every_core_make_the_same_store_and_reports(tmp_path, monkeypatch, run_bytes, runs):
     from store import ingest as ingest_module
     from store import parsing
 
@@ -232,6 +236,10 @@ def test_pages_parsed_on_every_core_make_the_same_store_and_reports(tmp_path, mo
     monkeypatch.setattr(parsing, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setattr(parsing, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parsing, "RUN_BYTES", run_bytes)
+    handed_over = []
+    real_take_over = parsing.take_over
+    monkeypatch.setattr(parsing, "take_over", lambda name: handed_over.append(name) or real_take_over(name))
     spooled = []
     real_save = ingest_module.save
 
@@ -245,9 +253,12 @@ def test_pages_parsed_on_every_core_make_the_same_store_and_reports(tmp_path, mo
         "binary file, not a text page")
     assert [(f.path, f.papers) for f in parallel_report.files[:2]] == [(str(ALL[0]), 2), (str(ARXIVER), 10)]
     assert parallel.read_bytes().replace(b"parallel.json", b"serial.json") == serial.read_bytes()
-    # The documents were serialized by the two parsing processes (each its own spool file;
-    # this one's holds those of the papers it joined)...
-    assert len(set(spooled) - {f"docs.{os.getpid()}"}) == 2
+    # One hand-over file a run...
+    assert len(handed_over) == runs
+    # ...the documents serialized by the parsing processes, each to its own spool file (this
+    # one's holds those of the papers it joined); with a page a run, both of them...
+    helpers_spooled = len(set(spooled) - {f"docs.{os.getpid()}"})
+    assert helpers_spooled == 2 if runs == 6 else helpers_spooled >= 1
     # ...and the spool folder beside the store is gone.
     assert [path.name for path in tmp_path.iterdir() if ".spool-" in path.name] == []
 

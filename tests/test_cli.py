@@ -172,7 +172,7 @@ def test_headless_commands_do_not_import_textual(store_path, args):
         "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'\n"
         "assert 'tui.app' not in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    result = python(code, *args)
     assert result.returncode == 0, result.stderr
 
 
@@ -183,5 +183,37 @@ def test_store_package_never_imports_textual_or_tui():
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'tui')]\n"
         "assert not bad, bad\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = python(code)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("module", ["orjson", "store.persistence", "argparse"])
+def test_a_ctrl_c_while_the_command_line_loads_ends_it_quietly(store_path, module):
+    # The Ctrl-C lands as the module starts loading: as a KeyboardInterrupt it printed a
+    # traceback, and inside orjson's set-up it crashed the process.
+    code = (
+        "import signal, sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name == {module!r}:\n"
+        "            signal.raise_signal(signal.SIGINT)\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "sys.argv = ['litbrowse', 'stats']\n"
+        "from tui.entry import run\n"
+        "run()\n"
+    )
+    result = python(code)
+    assert (result.returncode, result.stdout, result.stderr) == (130, "", "")
+
+
+def test_once_loaded_the_command_line_gets_ctrl_c_as_keyboardinterrupt():
+    # Its commands clean up after a Ctrl-C (an ingest's spool, its helpers) and end with 130.
+    result = python("import signal\nfrom tui import cli\n"
+                    "cli.run = lambda: print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)\n"
+                    "from tui.entry import run\nrun()\n")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "True\n", "")
+
+
+def python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter running code (its output as text)."""
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)

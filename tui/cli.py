@@ -69,8 +69,12 @@ def public_paper(paper: dict[str, Any]) -> dict[str, Any]:
 
 
 def run() -> None:
-    """The litbrowse command (the process's entry point)."""
-    sys.exit(flush_output(main(process_ends=True)))
+    """The litbrowse command (the process's entry point, through tui/entry.py)."""
+    try:
+        code = main(process_ends=True)
+    except KeyboardInterrupt:  # before a command began (reading the arguments)
+        code = 130
+    sys.exit(flush_output(code))
 
 
 def main(argv: list[str] | None = None, process_ends: bool = False) -> int:

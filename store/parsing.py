@@ -40,10 +40,11 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 # A page's parsed part: its page record (source, format, owner, label, profile) and its papers.
 Parsed = tuple[dict[str, Any], list[dict[str, Any]]]
+# A file to read, with the reason it is skipped, if it is (reading.expand_paths).
+Job = tuple[Path, str | None]
 
 
-def read_all(jobs: list[tuple[Path, str | None]], spool: Path,
-             helpers: Helpers) -> Iterator[tuple[FileReport, Parsed | None]]:
+def read_all(jobs: list[Job], spool: Path, helpers: Helpers) -> Iterator[tuple[FileReport, Parsed | None]]:
     """Each file's report and parsed records, in the order given."""
     sizes = [_size(job) for job in jobs]
     if len(jobs) >= PARALLEL_MIN_FILES and helpers.available and sum(sizes) >= PARALLEL_MIN_BYTES:
@@ -61,9 +62,9 @@ def read_all(jobs: list[tuple[Path, str | None]], spool: Path,
 RUN_BYTES = 256 * 1024
 
 
-def _runs(jobs: list[tuple[Path, str | None]], sizes: list[int]) -> Iterator[list[tuple[Path, str | None]]]:
+def _runs(jobs: list[Job], sizes: list[int]) -> Iterator[list[Job]]:
     """The jobs in order, cut into runs of at least RUN_BYTES (the last one may be less)."""
-    run: list[tuple[Path, str | None]] = []
+    run: list[Job] = []
     run_bytes = 0
     for job, size in zip(jobs, sizes, strict=True):
         run.append(job)
@@ -75,12 +76,14 @@ def _runs(jobs: list[tuple[Path, str | None]], sizes: list[int]) -> Iterator[lis
         yield run
 
 
-def _read_run_to_file(run: list[tuple[Path, str | None]], spool: Path) -> str:
+def _read_run_to_file(run: list[Job], spool: Path) -> str:
     """_read_one of each job of a run, in a worker process; the results are handed over
     through a file in spool (a page's records are megabytes): the file's name."""
-    # A report's fields are plain values: vars, not asdict's deep copy.
-    return hand_over(spool, [(vars(file_report), parsed) for file_report, parsed in
-                             (_read_one(job, spool) for job in run)])
+    results = []
+    for job in run:
+        file_report, parsed = _read_one(job, spool)
+        results.append((vars(file_report), parsed))  # plain fields: vars, not asdict's deep copy
+    return hand_over(spool, results)
 
 
 def _take_from_file(name: str) -> Iterator[tuple[FileReport, Parsed | None]]:
@@ -88,7 +91,7 @@ def _take_from_file(name: str) -> Iterator[tuple[FileReport, Parsed | None]]:
         yield FileReport(**file_report), parsed
 
 
-def _size(job: tuple[Path, str | None]) -> int:
+def _size(job: Job) -> int:
     path, skip_reason = job
     if not skip_reason:
         with contextlib.suppress(OSError):
@@ -96,7 +99,7 @@ def _size(job: tuple[Path, str | None]) -> int:
     return 0
 
 
-def _read_one(job: tuple[Path, str | None], spool: Path) -> tuple[FileReport, Parsed | None]:
+def _read_one(job: Job, spool: Path) -> tuple[FileReport, Parsed | None]:
     """Read, detect and parse one file; the report says what happened to it."""
     path, skip_reason = job
     file_report = FileReport(path=str(path))

@@ -214,6 +214,17 @@ def test_once_loaded_the_command_line_gets_ctrl_c_as_keyboardinterrupt():
     assert (result.returncode, result.stdout, result.stderr) == (0, "True\n", "")
 
 
+def test_a_ctrl_c_while_the_arguments_are_read_ends_with_130_and_no_traceback(store_path):
+    result = python("import argparse, signal\n"
+                    "read = argparse.ArgumentParser.parse_args\n"
+                    "def interrupted(parser, *args):\n"
+                    "    signal.raise_signal(signal.SIGINT)\n"
+                    "    return read(parser, *args)\n"
+                    "argparse.ArgumentParser.parse_args = interrupted\n"
+                    "from tui.entry import run\nrun()\n", "stats")
+    assert (result.returncode, result.stdout, result.stderr) == (130, "", "")
+
+
 def python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     """A fresh interpreter running code (its output as text)."""
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)

@@ -10,7 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from store.formats.entry import Entry
 from store.ingest import ingest
+from store.merge import entry_record
+from store.model import PAPER_FIELDS
 from store.persistence import load
 from tests.conftest import ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED, SCHOLARFEED_SMALL, SEEDS
 
@@ -19,6 +22,34 @@ ALL = [SCHOLARFEED_SMALL, ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED]
 
 def papers_by_title(data):
     return {p["title"]: p for p in data.papers if p["title"]}
+
+
+def test_a_page_entry_becomes_a_record_with_every_field_it_gives_in_the_stored_order():
+    related = Entry(title="A Related Paper", arxiv_id="2101.00002", owned=False)
+    full = Entry(title="Sparse  Kernels", authors=["Ada Lovelace", "Alan Turing"], authors_complete=False,
+                 date="2021-03-04", year=2021, date_inferred=True, arxiv_id="2103.01234",
+                 url="https://arxiv.org/abs/2103.01234", code_url="https://github.com/a/b", venue="ICML 2021",
+                 category="LG", affiliations=["MIT"], abstract="We study kernels.", summary="Kernels, sparsely.",
+                 score=7.5, comments="12 pages", has_code=True, related=[related])
+    record = entry_record(full, "page.txt", ["title:sparse kernels", "arxiv:2103.01234"], {})
+    assert list(record) == [*PAPER_FIELDS, "_owned_on", "_keys", "_related_keys"]
+    assert record == {
+        "id": "arxiv:2103.01234", "title": "Sparse  Kernels", "display_title": "Sparse  Kernels",
+        "authors": ["Ada Lovelace", "Alan Turing"], "authors_complete": False, "date": "2021-03-04",
+        "year": 2021, "date_inferred": True, "arxiv_id": "2103.01234", "url": "https://arxiv.org/abs/2103.01234",
+        "code_url": "https://github.com/a/b", "has_code": True, "venue": "ICML 2021", "category": "LG",
+        "affiliations": ["MIT"], "abstract": "We study kernels.", "summary": "Kernels, sparsely.", "score": 7.5,
+        "comments": "12 pages", "related": [], "sources": ["page.txt"], "_owned_on": ["page.txt"],
+        "_keys": ["arxiv:2103.01234", "title:sparse kernels"], "_related_keys": ["arxiv:2101.00002"]}
+    # A page that gives little: the rest is None (empty text too), the year alone is kept.
+    bare = entry_record(Entry(title="Untold", year=2019, venue="", owned=False), "p.txt", ["title:untold"], {})
+    assert bare == {
+        "id": bare["id"], "title": "Untold", "display_title": "Untold", "authors": [], "authors_complete": True,
+        "date": None, "year": 2019, "date_inferred": False, "arxiv_id": None, "url": None, "code_url": None,
+        "has_code": False, "venue": None, "category": None, "affiliations": [], "abstract": None,
+        "summary": None, "score": None, "comments": None, "related": [], "sources": ["p.txt"], "_owned_on": [],
+        "_keys": ["title:untold"], "_related_keys": []}
+    assert bare["id"].startswith("p:") and len(bare["id"]) == 14
 
 
 def test_same_arxiv_paper_on_two_pages_is_one_record(seeded_store):

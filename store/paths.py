@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_path
-
 STORE_ENV = "LITBROWSE_STORE"
 
 
@@ -15,6 +13,9 @@ def default_store_path() -> Path:
     configured = os.environ.get(STORE_ENV)
     if configured:
         return Path(configured).expanduser()
+    # Imported here: a command given --store (or LITBROWSE_STORE) does not pay its 15 ms.
+    from platformdirs import user_data_path
+
     return user_data_path("litbrowse") / "store.json"
 
 

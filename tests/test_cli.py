@@ -176,6 +176,25 @@ def test_headless_commands_do_not_import_textual(store_path, args):
     assert result.returncode == 0, result.stderr
 
 
+def test_help_names_the_default_store_and_a_command_given_a_store_does_not_look_for_it(store_path, monkeypatch):
+    monkeypatch.delenv("LITBROWSE_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", "/tmp/litbrowse-help-data")
+    result = subprocess.run([sys.executable, "-m", "tui", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert " ".join(result.stdout.split()).endswith(
+        "The store defaults to $LITBROWSE_STORE or /tmp/litbrowse-help-data/litbrowse/store.json.")
+    ingest_help = subprocess.run([sys.executable, "-m", "tui", "ingest", "--help"], capture_output=True, text=True)
+    assert ingest_help.returncode == 0 and "defaults to" not in ingest_help.stdout
+    # The user's data folder is found by platformdirs, which costs 15 ms to import.
+    code = (
+        "import sys; from tui.cli import main\n"
+        "main(sys.argv[1:])\n"
+        "assert 'platformdirs' not in sys.modules, 'platformdirs imported'\n"
+    )
+    result = python(code, "--store", str(store_path), "stats", "--json")
+    assert result.returncode == 0, result.stderr
+
+
 def test_store_package_never_imports_textual_or_tui():
     code = (
         "import sys, pkgutil, importlib, store\n"

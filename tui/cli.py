@@ -17,14 +17,21 @@ from store.text import name_key, printable
 from tui import tables
 
 
+class _Parser(argparse.ArgumentParser):
+    def format_help(self) -> str:
+        # The default store's path is worked out for the help only: finding the user's
+        # data folder imports platformdirs (15 ms), which a command given --store skips.
+        self.epilog = f"Without a command, opens the app. The store defaults to ${STORE_ENV} or {default_store_path()}."
+        return super().format_help()
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="litbrowse",
         description="Browse researcher pages saved from the web: authors, papers, fuzzy search.",
-        epilog=f"Without a command, opens the app. The store defaults to ${STORE_ENV} or {default_store_path()}.",
     )
     parser.add_argument("--store", type=Path, help=f"the store file (default: ${STORE_ENV} or the user data folder)")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)

@@ -145,7 +145,7 @@ def _date_fields(month: str, day: str, year: str | None, inferred_year: int) -> 
 def _entry(match: re.Match[str], blocks: list[list[str]], inferred_year: int) -> Entry | None:
     if not blocks:
         return None
-    # DATE_LINE's groups in their order (by number: a third of the cost of by name).
+    # DATE_LINE's groups in their order (by number: half the cost of by name).
     cats, month, day, year, code = match.groups()
     entry = Entry(category=cats)
     entry.year, entry.date, entry.date_inferred = _date_fields(month, day, year, inferred_year)

@@ -225,6 +225,28 @@ def test_a_ctrl_c_while_the_command_line_loads_ends_it_quietly(store_path, modul
     assert (result.returncode, result.stdout, result.stderr) == (130, "", "")
 
 
+def test_started_with_ctrl_c_ignored_it_keeps_ignoring_it(store_path):
+    # A script's background job: the Ctrl-C typed for the script must not stop it.
+    code = (
+        "import signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'orjson':\n"
+        "            signal.raise_signal(signal.SIGINT)\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "sys.argv = ['litbrowse', 'stats', '--json']\n"
+        "from tui.entry import run\n"
+        "try:\n    run()\n"
+        "except SystemExit as end:\n"
+        "    print('still ignored:', signal.getsignal(signal.SIGINT) is signal.SIG_IGN, 'exit:', end.code)\n"
+    )
+    result = python(code)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout[:result.stdout.rindex("still")])["papers"] == 94
+    assert result.stdout.endswith("still ignored: True exit: 0\n")
+
+
 def test_once_loaded_the_command_line_gets_ctrl_c_as_keyboardinterrupt():
     # Its commands clean up after a Ctrl-C (an ingest's spool, its helpers) and end with 130.
     result = python("import signal\nfrom tui import cli\n"

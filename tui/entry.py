@@ -13,11 +13,17 @@ def run() -> None:
     the process at once with the shell's code for it (130). Raised as KeyboardInterrupt in
     the middle of an import, it printed a traceback instead, or, landing in orjson's module
     set-up, crashed the process. Past that point the command line handles Ctrl-C.
-    """
-    signal.signal(signal.SIGINT, _end_at_once)
-    from tui import cli
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    A process started with Ctrl-C ignored (a script's background job, which the Ctrl-C
+    meant for the script must not stop) keeps ignoring it.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        from tui import cli
+    else:
+        signal.signal(signal.SIGINT, _end_at_once)
+        from tui import cli
+
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     cli.run()
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,16 @@ SCHOLARFEED = SEEDS / "004_87569abedee599f0.txt"
 def parse_seed(path: Path) -> ParsedPage:
     lines, _ = read_page(path)
     return parse_lines(lines)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def ctrl_c_as_in_a_terminal() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt here and reaches the processes the tests start, as
+    when run from a terminal, even when the runner itself was started with Ctrl-C
+    ignored (a script's background job): the tests of Ctrl-C need it delivered."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store.persistence import load, open_details
-from store.search import QueryError, SearchIndex, WordHits, closeness, field_text
+from store.search import QueryError, SearchIndex, field_text
+from store.word_matches import WordHits, closeness
 
 
 @pytest.fixture(scope="module")

@@ -23,11 +23,10 @@ from store.persistence import (
     attach_papers,
     detail_keys,
     load,
-    save,
     write_lock,
-    write_parts,
 )
 from store.reading import expand_paths
+from store.saving import save, write_parts
 from store.spans import process_spool
 from store.workers import Helpers, remove_dead_spools, spool_folder
 

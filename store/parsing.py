@@ -17,8 +17,8 @@ from typing import Any
 from store.formats import UnknownFormat, parse_lines
 from store.merge import page_records
 from store.model import Paper
-from store.persistence import details_doc
 from store.reading import PageError, read_page
+from store.saving import details_doc
 from store.spans import Spool, hand_over, process_spool, take_over
 from store.workers import Helpers
 

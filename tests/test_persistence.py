@@ -13,9 +13,9 @@ from store.persistence import (
     attach_papers,
     load,
     open_details,
-    stored_form,
     write_lock,
 )
+from store.saving import stored_form
 from store.storage import atomic_write
 from tests.conftest import ARXIVER, PAPER_PAGE, SCHOLARFEED_SMALL
 from tui.cli import main
@@ -280,7 +280,7 @@ def test_the_parsing_spools_each_papers_line_as_stored_form_makes_it(tmp_path):
 
     from store.merge import WORKING_FIELDS, page_records
     from store.parsing import _spool_documents
-    from store.persistence import details_doc
+    from store.saving import details_doc
     from store.spans import SpanReader, Spool
     from tests.conftest import RESEARCH_GOOGLE, SCHOLARFEED, parse_seed
 

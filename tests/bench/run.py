@@ -2,6 +2,7 @@
 
     python -m tests.bench.run                 # 1,000 / 10,000 / 100,000 papers
     python -m tests.bench.run --sizes 10000 --json
+    python -m tests.bench.run --sizes 100000 --ingest-runs 5
 """
 
 from __future__ import annotations
@@ -35,15 +36,13 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def bench_size(papers: int, work: Path) -> dict:
+def bench_size(papers: int, work: Path, ingest_runs: int = 3) -> dict:
     pages = work / f"pages_{papers}"
     store = work / f"store_{papers}.json"
     titles = generate(pages, papers)
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tui", "--store", str(store), "ingest", str(pages)],
-                   check=True, stdout=subprocess.DEVNULL)
-    ingest_s = time.perf_counter() - started
-    # The largest child so far: sizes run smallest first, so this is this ingest (or a worker of it).
+    ingest_runs_s = timed_ingests(pages, store, ingest_runs)
+    ingest_s = statistics.median(ingest_runs_s)
+    # The largest child so far: sizes run smallest first, so this is this size's ingests (or a worker of them).
     ingest_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     from store.persistence import load, open_details
@@ -74,7 +73,8 @@ def bench_size(papers: int, work: Path) -> dict:
     found_first = found_first_rates(index, data.papers)
 
     row = {
-        "papers": papers, "ingest_s": ingest_s, "ingest_papers_per_s": papers / ingest_s,
+        "papers": papers, "ingest_s": ingest_s, "ingest_runs_s": ingest_runs_s,
+        "ingest_papers_per_s": papers / ingest_s,
         "ingest_peak_rss_mb": ingest_rss_mb,
         "store_open_s": open_s, "title_index_s": title_index_s,
         "abstracts_read_s": abstracts_s, "abstract_index_s": abstract_index_s,
@@ -89,6 +89,21 @@ def bench_size(papers: int, work: Path) -> dict:
     row["app_ready_s"], row["app_papers_shown_s"], row["app_indexed_s"], row["app_peak_rss_mb"] = app_ready(store)
     row["add_page_s"], row["add_page_peak_rss_mb"] = add_one_page(store, work / f"new_page_{papers}")
     return row
+
+
+def timed_ingests(pages: Path, store: Path, runs: int) -> list[float]:
+    """Seconds of each of `runs` runs of `litbrowse ingest` of the pages into a new store
+    (the last run's store is the one measured next). This machine's speed drifts by up
+    to a quarter from one run to the next: the median of a few says more than one."""
+    seconds = []
+    for _ in range(runs):
+        for old in store.parent.glob(store.name + "*"):
+            old.unlink()
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "tui", "--store", str(store), "ingest", str(pages)],
+                       check=True, stdout=subprocess.DEVNULL)
+        seconds.append(time.perf_counter() - started)
+    return seconds
 
 
 # Half-remembered titles: how a person might type a title they once read, each made
@@ -223,12 +238,16 @@ def app_ready(store: Path) -> tuple[float, float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--ingest-runs", type=int, default=3, metavar="N",
+                        help="ingests of each size, into a new store each time; the median is reported (default 3)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.ingest_runs < 1:
+        parser.error("--ingest-runs needs at least 1")
     rows = []
     with tempfile.TemporaryDirectory() as work:
         for size in args.sizes:
-            rows.append(bench_size(size, Path(work)))
+            rows.append(bench_size(size, Path(work), args.ingest_runs))
             if not args.json:
                 print(format_row(rows[-1]), flush=True)
     if args.json:
@@ -238,7 +257,9 @@ def main() -> None:
 def format_row(row: dict) -> str:
     fzf = f"{row['fzf_median_ms']:.1f}" if row.get("fzf_median_ms") else "n/a"
     ratio = f"{row['fzf_over_litbrowse_median']:.0f}x" if row.get("fzf_over_litbrowse_median") else "n/a"
-    return (f"{row['papers']:>7} papers | ingest {row['ingest_papers_per_s']:,.0f}/s | open {row['store_open_s']:.2f}s"
+    runs = ", ".join(f"{seconds:.2f}" for seconds in row["ingest_runs_s"])
+    return (f"{row['papers']:>7} papers | ingest {row['ingest_papers_per_s']:,.0f}/s (median of {runs} s)"
+            f" | open {row['store_open_s']:.2f}s"
             f" | title index {row['title_index_s']:.2f}s | then abstracts: read {row['abstracts_read_s']:.2f}s,"
             f" index {row['abstract_index_s']:.2f}s"
             f" | search median {row['search_median_ms']:.2f}ms p95 {row['search_p95_ms']:.2f}ms"

@@ -20,6 +20,7 @@ import orjson
 from tinydb import TinyDB
 
 from store import parts
+from store.index_cache import cache_name, remove_stale_indexes
 from store.model import PAPER_FIELDS, Paper
 from store.parts import Doc
 from store.persistence import PARTS, SCHEMA_VERSION, StoreData
@@ -110,6 +111,8 @@ def save(path: Path, data: StoreData, part_names: PartNames | None = None) -> No
     TinyDB(path, storage=OrjsonStorage).storage.write_serialized(meta[:-1] + b"," + tables[1:])
     for part in PARTS:
         _remove_part_files(path, part, keep={names[part], getattr(data, f"{part}_file")})
+    # A search index kept for other part files will not be read again.
+    remove_stale_indexes(path, keep=cache_name(path, names["papers"], names["details"]))
     data.papers_file, data.details_file = names["papers"], names["details"]
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -120,10 +121,7 @@ class SearchIndex:
         add_abstracts does it later. abstract_of reads the abstract of a paper that
         does not hold it (StoreData.abstract_of), for the few results shown."""
         # Newest first: within a tier, lower index means newer, which breaks ties.
-        self.papers = newest_first(papers)
-        self.size = len(self.papers)
-        self.all = (1 << self.size) - 1
-        self._abstract_of = abstract_of or (lambda paper: paper.get("abstract"))
+        self._start(newest_first(papers), abstract_of)
         self._years: dict[int, list[int]] = defaultdict(list)
         self._categories: dict[str, list[int]] = defaultdict(list)
         # Each spelling of a name once, with its papers: a name recurs on hundreds of
@@ -153,6 +151,58 @@ class SearchIndex:
         self._title_order = array("i", sorted(range(self.size), key=self._titles.__getitem__))
         if with_abstracts:
             self.add_abstracts()
+
+    def _start(self, ordered: list[Paper], abstract_of: Callable[[Paper], str | None] | None) -> None:
+        self.papers = ordered
+        self.size = len(ordered)
+        self.all = (1 << self.size) - 1
+        self._abstract_of = abstract_of or (lambda paper: paper.get("abstract"))
+
+    def stored(self) -> dict[str, Any]:
+        """The index as plain data, less the postings (postings()), for
+        store/index_cache.py to keep (marshal)."""
+        return {
+            "ids": [paper["id"] for paper in self.papers],
+            "years": dict(self._years), "categories": dict(self._categories),
+            "arxiv_ids": self._by_arxiv_id, "author_names": dict(self._author_names),
+            "titles": self._titles, "title_order": self._title_order.tobytes(),
+            "fields": {name: index.stored() for name, index in self.fields.items()},
+        }
+
+    def postings(self) -> Iterator[array]:
+        """Each field's postings, field by field in stored()'s order, each in its words' order."""
+        for index in self.fields.values():
+            for word in index.vocab:
+                yield index.postings[word]
+
+    @classmethod
+    def restored(cls, papers: list[Paper], stored: Any, postings: Iterator[bytes],
+                 abstract_of: Callable[[Paper], str | None] | None = None) -> SearchIndex:
+        """The index of these papers that stored() and postings() gave, abstracts
+        included; ValueError when it is not an index of exactly these papers. (The
+        positions it holds are not checked one by one: index_cache reads only what it
+        wrote, for these papers.)"""
+        index = cls.__new__(cls)
+        try:
+            by_id = {paper["id"]: paper for paper in papers}
+            ids = stored["ids"]
+            if not len(ids) == len(set(ids)) == len(by_id) == len(papers):
+                raise ValueError("an index of other papers")
+            index._start([by_id[paper_id] for paper_id in ids], abstract_of)
+            index._title_order = array("i")
+            index._title_order.frombytes(stored["title_order"])
+            index._titles = stored["titles"]
+            index._years, index._categories = stored["years"], stored["categories"]
+            index._author_names, index._by_arxiv_id = stored["author_names"], stored["arxiv_ids"]
+            if len(index._titles) != index.size or len(index._title_order) != index.size:
+                raise ValueError("an index of another number of papers")
+            index.fields = {name: FieldIndex.restored(value, postings, index.size)
+                            for name, value in stored["fields"].items()}
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"not a stored search index: {error!r}") from None
+        if set(index.fields) != set(FIELDS):
+            raise ValueError("not every field is in the stored index")
+        return index
 
     def _title_words(self) -> Iterator[tuple[int, list[str]]]:
         """Each paper's index and title words with its compounds, for the title index; the

@@ -13,7 +13,7 @@ import re
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from rapidfuzz import process
@@ -129,8 +129,6 @@ class FieldIndex:
         size: how many papers there are. compounds: index hyphenated words written solid
         too (words_and_compounds), for the short fields; in abstracts they would cost a
         pass over 200 MB for little."""
-        self.size = size
-        self._nbytes = size // 8 + 1
         # Arrays from the start: a list of ints would cost 36 bytes a posting, not 4.
         postings: dict[str, array] = defaultdict(lambda: array("i"))
         with collector_paused():
@@ -149,8 +147,15 @@ class FieldIndex:
                 else:
                     for word in words:
                         postings[word].extend(index)
-        self.postings = dict(postings)
-        self.vocab = sorted(self.postings)
+        self._set_up(dict(postings), size)
+
+    def _set_up(self, postings: dict[str, array], size: int, dense: dict[str, int] | None = None) -> None:
+        """What searching needs besides the postings, worked out from them (the bitsets of
+        common words given as `dense` when they were stored, store/index_cache.py)."""
+        self.size = size
+        self._nbytes = size // 8 + 1
+        self.postings = postings
+        self.vocab = sorted(postings)  # in one pass when they come sorted, as stored
         # Candidates for typo matching, by (first letter, length) and by ("", length);
         # numbers are left out: a mistyped number is another number.
         self._fuzzy_words: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -161,8 +166,35 @@ class FieldIndex:
         self._prefixes: dict[tuple[int, str], dict[str, list[str]]] = {}
         self._near = _Recent()
         self._masks = _Recent()
-        dense = max(2, size // _DENSE_SHARE)
-        self._dense = {w: self.to_mask(ids) for w, ids in self.postings.items() if len(ids) >= dense}
+        if dense is None:
+            common = max(2, size // _DENSE_SHARE)
+            dense = {w: self.to_mask(ids) for w, ids in self.postings.items() if len(ids) >= common}
+        self._dense = dense
+
+    def stored(self) -> tuple[list[str], dict[str, int]]:
+        """The index as plain data (store/index_cache.py keeps it), less the postings: the
+        words in order and the common words' bitsets. The postings are self.postings'
+        arrays in that order."""
+        return self.vocab, self._dense
+
+    @classmethod
+    def restored(cls, stored: Any, postings: Iterator[bytes], size: int) -> FieldIndex:
+        """The index of `size` papers that stored() gave, its postings taken from
+        `postings` in its words' order; ValueError when the data is not shaped as one.
+        (Its content is not checked: index_cache reads only what it wrote.)"""
+        try:
+            words, dense = stored
+            by_word: dict[str, array] = {}
+            for word in words:
+                ids = by_word[word] = array("i")
+                ids.frombytes(next(postings))
+            if not (isinstance(dense, dict) and all(type(word) is str for word in by_word)):
+                raise ValueError("not a stored field index")
+        except (TypeError, AttributeError, StopIteration) as error:
+            raise ValueError(f"not a stored field index: {error!r}") from None
+        index = cls.__new__(cls)
+        index._set_up(by_word, size, dense)
+        return index
 
     def to_mask(self, ids: Iterable[int]) -> int:
         """The bitset of a set of paper indices."""

@@ -32,6 +32,15 @@ def ctrl_c_as_in_a_terminal() -> Iterator[None]:
     signal.signal(signal.SIGINT, previous)
 
 
+@pytest.fixture(autouse=True)
+def index_built_each_time(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process the search index is built, as at a store's first opening, except in
+    tests marked kept_index: the sample store is shared by the session, and an index kept
+    by one test would change what the next one does."""
+    if "kept_index" not in request.keywords:
+        monkeypatch.setattr("store.index_cache.cache_name", lambda *args: None)
+
+
 @pytest.fixture
 def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "data" / "store.json"

@@ -139,21 +139,27 @@ class LitbrowseApp(App[None]):
             data = self._read_and_show(worker)
             if data is None:
                 return
+        from store.index_cache import load_index, save_index
         from store.search import SearchIndex
 
-        index = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
+        # The index kept by an earlier opening, or built: titles first, then the abstracts.
+        kept = load_index(self.store_path, data)
+        index = kept or SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
         if worker.is_cancelled:
             return
         self.call_from_thread(self.index_ready, index)
         open_details(self.store_path, data)
         self.call_from_thread(self.main_screen.abstracts_arrived)
         self._warn(data.warnings)
-        index.add_abstracts(data.details.abstracts() if data.details else None)
-        if worker.is_cancelled:
-            return
-        self.call_from_thread(self.index_ready, index)  # now with the abstracts
-        if data.details and data.details.damage:
-            self._warn([data.details.damage])
+        if kept is None:
+            index.add_abstracts(data.details.abstracts() if data.details else None)
+            if worker.is_cancelled:
+                return
+            self.call_from_thread(self.index_ready, index)  # now with the abstracts
+            if data.details and data.details.damage:
+                self._warn([data.details.damage])
+            elif data.details:
+                save_index(self.store_path, data, index)
         self.call_from_thread(self.status, f"{len(data.papers)} papers, {len(data.authors)} authors · "
                                            "/ search · ? help")
 

@@ -37,8 +37,8 @@ if TYPE_CHECKING:  # the index itself is imported when one is read or written: s
 # Changed by hand when the stored data's shape changes without its code changing.
 INDEX_FORMAT = 1
 _MAGIC = b"litbrowse search index\n"
-# The modules whose code decides what the index holds.
-_INDEXING_MODULES = ("search.py", "word_index.py", "text.py", "model.py")
+# The modules whose code decides what the index holds, and this one (the file's layout).
+_INDEXING_MODULES = ("search.py", "word_index.py", "text.py", "model.py", "index_cache.py")
 
 
 @lru_cache(maxsize=1)

@@ -8,9 +8,9 @@ that wrote it: a change to any of them names another file, and this one is not r
 again (the next save or index written removes it). Its bytes are checked against the
 digest written before them before marshal reads them (marshal is not made for damaged
 data); a file that fails the check, or does not index exactly the store's papers, is
-built again. It is written by whoever built a whole index, abstracts included (the
-app, or a search that read the abstracts), atomically but never synced: a lost or
-cut cache costs one build.
+built again. It is written by whoever built the index (the app, `litbrowse search`),
+of the titles, names, venues and comments, and again once the abstracts are in it,
+atomically but never synced: a lost or cut cache costs one build.
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ _CHUNK_BYTES = 4 * 1024 * 1024
 
 
 def load_index(store_path: Path, data: StoreData) -> SearchIndex | None:
-    """The store's search index, abstracts included, as it was kept; None when there is
-    none to read (not kept yet, kept for other files, damaged)."""
+    """The store's search index as it was kept (has_abstracts says whether with the
+    abstracts); None when there is none to read (not kept yet, kept for other files,
+    damaged)."""
     from store.search import SearchIndex
 
     name = cache_name(store_path, data.papers_file, data.details_file)
@@ -120,10 +121,11 @@ def _postings(handle: BinaryIO) -> Iterator[bytes]:
 
 
 def save_index(store_path: Path, data: StoreData, index: SearchIndex) -> None:
-    """Keep the index (whole: with its abstracts) for the next opening; what cannot be
-    written (a read-only folder, a full disk) is left unwritten."""
+    """Keep the index for the next opening (its abstracts too, once they are in it: the
+    same file is written again then); what cannot be written (a read-only folder, a
+    full disk) is left unwritten."""
     name = cache_name(store_path, data.papers_file, data.details_file)
-    if name is None or not index.has_abstracts:
+    if name is None:
         return
     temporary = None
     try:

@@ -178,8 +178,8 @@ class SearchIndex:
     @classmethod
     def restored(cls, papers: list[Paper], stored: Any, postings: Iterator[bytes],
                  abstract_of: Callable[[Paper], str | None] | None = None) -> SearchIndex:
-        """The index of these papers that stored() and postings() gave, abstracts
-        included; ValueError when it is not an index of exactly these papers. (The
+        """The index of these papers that stored() and postings() gave (with its abstracts
+        when they were in it); ValueError when it is not an index of exactly these papers. (The
         positions it holds are not checked one by one: index_cache reads only what it
         wrote, for these papers.)"""
         index = cls.__new__(cls)
@@ -200,7 +200,7 @@ class SearchIndex:
                             for name, value in stored["fields"].items()}
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"not a stored search index: {error!r}") from None
-        if set(index.fields) != set(FIELDS):
+        if set(index.fields) not in (set(FIELDS), set(FIELDS) - {"abstract"}):
             raise ValueError("not every field is in the stored index")
         return index
 

@@ -94,13 +94,16 @@ def test_the_kept_index_is_read_instead_of_built(store, monkeypatch, capsys):
     assert "Graph Perceiver IO" in capsys.readouterr().out
 
 
-def test_a_search_that_read_the_abstracts_keeps_the_index_and_one_that_did_not_keeps_none(store, capsys):
+def test_a_search_keeps_the_index_it_built_and_keeps_it_again_once_it_read_the_abstracts(store, capsys):
     assert main(["--store", str(store), "search", "graph perceiver", "--limit", "1"]) == 0
     assert "Graph Perceiver IO" in capsys.readouterr().out
-    assert kept_files(store) == []  # answered from the titles: the abstracts were not indexed
+    kept = load_index(store, opened(store))  # answered from the titles: kept without the abstracts
+    assert kept is not None and not kept.has_abstracts
     assert main(["--store", str(store), "search", "distillation", "--limit", "90"]) == 0
-    assert kept_files(store) == [cache_name(store, *_parts(store))]
     first = capsys.readouterr().out
+    assert kept_files(store) == [cache_name(store, *_parts(store))]
+    kept = load_index(store, opened(store))
+    assert kept is not None and kept.has_abstracts
     assert main(["--store", str(store), "search", "distillation", "--limit", "90"]) == 0
     assert capsys.readouterr().out == first
 
@@ -165,19 +168,26 @@ def test_other_search_code_or_other_part_files_name_another_index(store, monkeyp
     assert cache_name(store, papers, details) == name
 
 
-async def test_the_app_keeps_the_index_it_built_and_reads_it_the_next_time(store, monkeypatch):
+async def indexed(app) -> None:
+    while not (app.search_index and app.search_index.has_abstracts):
+        await asyncio.sleep(0.01)
+    while any(worker.group == "load" and not worker.is_finished for worker in app.workers):
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("kept_before", ["nothing", "the titles' index"])
+async def test_the_app_keeps_the_index_it_built_and_reads_it_the_next_time(store, monkeypatch, kept_before):
     from tui.app import LitbrowseApp
 
-    async def indexed(app: LitbrowseApp) -> None:
-        while not (app.search_index and app.search_index.has_abstracts):
-            await asyncio.sleep(0.01)
-        while any(worker.group == "load" and not worker.is_finished for worker in app.workers):
-            await asyncio.sleep(0.01)
-
+    if kept_before != "nothing":  # as a title search keeps it: the app adds the abstracts
+        data = opened(store)
+        save_index(store, data, SearchIndex(data.papers, with_abstracts=False))
+        assert not load_index(store, opened(store)).has_abstracts
     app = LitbrowseApp(store, watch_store=False)
     async with app.run_test(size=(120, 40)):
         await asyncio.wait_for(indexed(app), timeout=30)
     assert kept_files(store) == [cache_name(store, *_parts(store))]
+    assert load_index(store, opened(store)).has_abstracts
 
     def never(*args, **kwargs):
         raise AssertionError("the index was built again")

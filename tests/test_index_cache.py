@@ -183,11 +183,24 @@ async def test_the_app_keeps_the_index_it_built_and_reads_it_the_next_time(store
         data = opened(store)
         save_index(store, data, SearchIndex(data.papers, with_abstracts=False))
         assert not load_index(store, opened(store)).has_abstracts
+    # When the abstracts start to be indexed, the titles' index is kept already: an app
+    # closed before they are in has it next time.
+    kept_when_abstracts_started = []
+    real_add_abstracts = SearchIndex.add_abstracts
+
+    def add_abstracts(index, abstracts=None):
+        kept = load_index(store, opened(store))
+        kept_when_abstracts_started.append(kept is not None and not kept.has_abstracts)
+        return real_add_abstracts(index, abstracts)
+
+    monkeypatch.setattr(SearchIndex, "add_abstracts", add_abstracts)
     app = LitbrowseApp(store, watch_store=False)
     async with app.run_test(size=(120, 40)):
         await asyncio.wait_for(indexed(app), timeout=30)
+    assert kept_when_abstracts_started == [True]
     assert kept_files(store) == [cache_name(store, *_parts(store))]
     assert load_index(store, opened(store)).has_abstracts
+    monkeypatch.undo()
 
     def never(*args, **kwargs):
         raise AssertionError("the index was built again")

@@ -143,14 +143,16 @@ class LitbrowseApp(App[None]):
         from store.search import SearchIndex
 
         # The index kept by an earlier opening, or built: titles first, then the abstracts.
-        index = load_index(self.store_path, data) or SearchIndex(
-            data.papers, with_abstracts=False, abstract_of=data.abstract_of)
+        kept = load_index(self.store_path, data)
+        index = kept or SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
         if worker.is_cancelled:
             return
         self.call_from_thread(self.index_ready, index)
         open_details(self.store_path, data)
         self.call_from_thread(self.main_screen.abstracts_arrived)
         self._warn(data.warnings)
+        if kept is None:  # kept now too, for an app closed before the abstracts are in
+            save_index(self.store_path, data, index)
         if not index.has_abstracts:
             index.add_abstracts(data.details.abstracts() if data.details else None)
             if worker.is_cancelled:

@@ -108,6 +108,14 @@ def test_a_search_keeps_the_index_it_built_and_keeps_it_again_once_it_read_the_a
     assert capsys.readouterr().out == first
 
 
+def test_a_search_that_needs_the_abstracts_keeps_its_index_once_with_them(store, monkeypatch, capsys):
+    kept = []
+    real_save = index_cache.save_index
+    monkeypatch.setattr(index_cache, "save_index", lambda *args: kept.append(args[2].has_abstracts) or real_save(*args))
+    assert main(["--store", str(store), "search", "distillation", "--limit", "90"]) == 0
+    assert kept == [True]  # not the titles' index first, then again with the abstracts
+
+
 @pytest.mark.parametrize("damage", ["a byte changed", "cut short", "empty", "another file"])
 def test_a_damaged_kept_index_is_not_read_and_the_search_still_answers(store, damage, capsys):
     assert main(["--store", str(store), "search", "distillation", "--limit", "90"]) == 0

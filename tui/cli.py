@@ -258,19 +258,22 @@ def run_search(data: StoreData, args: argparse.Namespace, store_path: Path) -> i
         return fail("--limit must be at least 1")
     try:
         query = " ".join(args.query)
-        # The index kept by the app or an earlier search, or built (and kept for the next).
+        # The index kept by the app or an earlier search, or built (and kept for the next,
+        # once: with the abstracts when this search needed them).
         index = load_index(store_path, data)
+        built = index is None
         if index is None:
             index = SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
-            save_index(store_path, data, index)
         results = index.search(query, limit=args.limit)
         if not index.has_abstracts and not index.settled_without_abstracts(query, results, limit=args.limit):
             index.add_abstracts(data.details.abstracts() if data.details else None)
             if data.details and data.details.damage:
                 print(f"litbrowse: warning: {printable(data.details.damage)}", file=sys.stderr)
             elif data.details:
-                save_index(store_path, data, index)  # now with the abstracts
+                save_index(store_path, data, index)
             results = index.search(query, limit=args.limit)
+        elif built:
+            save_index(store_path, data, index)
     except QueryError as error:
         return fail(str(error))
     if args.json:

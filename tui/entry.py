@@ -17,12 +17,12 @@ def run() -> None:
     A process started with Ctrl-C ignored (a script's background job, which the Ctrl-C
     meant for the script must not stop) keeps ignoring it.
     """
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        from tui import cli
-    else:
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if not ignored:
         signal.signal(signal.SIGINT, _end_at_once)
-        from tui import cli
+    from tui import cli
 
+    if not ignored:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     cli.run()
 

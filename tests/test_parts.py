@@ -71,6 +71,19 @@ def test_a_part_is_named_by_its_content_and_written_once(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first, other])  # no temporary file left
 
 
+def test_a_part_of_many_batches_is_named_by_the_sha1_of_all_its_bytes(tmp_path):
+    import hashlib
+
+    from store.storage import write_named_by_content
+
+    # 1,300 documents: three batches, each hashed as it is written.
+    docs = [{"id": f"p{n}", "abstract": f"abstract {n} " * (n % 7)} for n in range(1300)]
+    name = write_named_by_content(tmp_path, "store.json.details", parts.lines("details", docs))
+    written = (tmp_path / name).read_bytes()
+    assert name == "store.json.details." + hashlib.sha1(written).hexdigest()[:16]
+    assert parts.read_all(tmp_path / name, "details") == docs
+
+
 def test_spooled_documents_are_read_back_by_span_in_any_order_and_as_the_spool_grows(tmp_path):
     from store.spans import SpanReader, Spool
 

@@ -303,6 +303,36 @@ async def test_the_app_reads_an_abstract_from_disk_when_its_paper_is_shown(app):
         assert len([p for p in data.papers if "abstract" in p]) == 2
 
 
+async def test_until_the_abstracts_are_open_the_pane_says_they_are_being_read(app, monkeypatch):
+    import threading
+
+    import tui.app
+
+    released = threading.Event()
+    real_open = tui.app.open_details
+
+    def open_when_released(path, data):
+        released.wait(timeout=10)
+        real_open(path, data)
+
+    monkeypatch.setattr(tui.app, "open_details", open_when_released)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = app.main_screen.query_one("#detail")
+        texts = lambda: ["".join(text for text, _ in line.pieces) for line in detail.lines]  # noqa: E731
+        for _ in range(200):  # the lists and the first paper are shown before the abstracts are opened
+            await pilot.pause(0.02)
+            if detail.paper is not None:
+                break
+        abstract = texts()[texts().index("Abstract"):]
+        assert abstract[:2] == ["Abstract", "(reading the store's abstracts…)"]
+        released.set()
+        await started(app, pilot)
+        abstract = texts()[texts().index("Abstract"):]
+        assert "(reading the store's abstracts…)" not in texts()
+        shown = app.main_screen.catalog.data.fill(detail.paper)["abstract"]
+        assert abstract[1] and abstract[1] in " ".join(shown.split())
+
+
 async def test_a_damaged_details_file_is_reported_and_the_app_keeps_running(tmp_path):
     from store.persistence import load
     from tests.conftest import ARXIVER

@@ -163,12 +163,15 @@ class MainScreen(Screen[None]):
     def abstracts_arrived(self) -> None:
         """The store's details file is open, after the lists: show the current paper's abstract."""
         detail = self.query_one(PaperDetail)
+        detail.abstract_pending = False
         if detail.paper is not None:
             self.catalog.data.fill(detail.paper)
         detail.relayout()
 
     def show_detail(self, paper: dict[str, Any] | None) -> None:
         detail = self.query_one(PaperDetail)
+        data = self.catalog.data
+        detail.abstract_pending = bool(data.details_file) and not data.details_loaded
         linked = self.catalog.authors_of(paper) if paper else []
         detail.show(paper and self.catalog.data.fill(paper), linked, self.papers_by_id)
         detail.border_title = "Paper" if paper is None else f"Paper · {paper['id']}"

@@ -38,6 +38,10 @@ class PaperDetail(LineList):
         self.papers_by_id: dict[str, Paper] = {}
         self.linked_authors: list[dict[str, Any]] = []
         self.empty_text = "No paper selected"
+        # The store's abstracts are not open yet (the app opens them after the lists and
+        # the titles' index): the pane says so where the abstract goes, rather than show
+        # a paper that seems to have none.
+        self.abstract_pending = False
         self._width = 0
 
     def show(self, paper: Paper | None, linked_authors: list[dict[str, Any]], papers_by_id: dict[str, Paper]) -> None:
@@ -125,6 +129,10 @@ class PaperDetail(LineList):
                 lines.append(DetailLine([(label, "heading")]))
                 for paragraph in paper[key].split("\n"):
                     text(paragraph)
+        if self.abstract_pending and not paper.get("abstract"):
+            lines.append(DetailLine([("", "")]))
+            lines.append(DetailLine([("Abstract", "heading")]))
+            text("(reading the store's abstracts…)", "dim")
         related = [self.papers_by_id[i] for i in paper.get("related") or () if i in self.papers_by_id]
         if related:
             lines.append(DetailLine([("", "")]))

@@ -27,7 +27,7 @@ from store.persistence import (
 )
 from store.reading import expand_paths
 from store.saving import save, write_parts
-from store.spans import process_spool
+from store.spans import hand_over, process_spool, take_over
 from store.workers import Helpers, remove_dead_spools, spool_folder
 
 __all__ = ["FileReport", "IngestReport", "ingest"]
@@ -95,7 +95,7 @@ def _ingest(store_path: Path, paths: list[Path], leave_for_exit: bool) -> Ingest
             remove_dead_spools(store_path)
             # The stored abstracts stay on disk: the save copies those of unchanged papers.
             data = load(store_path, with_papers=False, with_details=False)
-            read_keys = _detail_keys_reader(store_path, data, helpers)
+            read_keys = _detail_keys_reader(store_path, data, helpers, spool)
             attach_papers(store_path, data, with_spans=True)
             attach_detail_keys(store_path, data, read_keys)
             report.warnings = data.warnings
@@ -138,7 +138,8 @@ def _merge_and_save(store_path: Path, data: StoreData, parsed: list[Parsed], hel
     save(store_path, saved, part_names)
 
 
-def _detail_keys_reader(store_path: Path, data: StoreData, helpers: Helpers) -> Callable[[Path], DetailKeys]:
+def _detail_keys_reader(store_path: Path, data: StoreData, helpers: Helpers,
+                        spool: Path) -> Callable[[Path], DetailKeys]:
     """How to read the details file's merge keys: by a helper, started now, while this
     process reads the papers (in a large store each takes about a second), or here
     when the file is small."""
@@ -148,8 +149,15 @@ def _detail_keys_reader(store_path: Path, data: StoreData, helpers: Helpers) -> 
     except OSError:
         large = False  # missing: attach_detail_keys says so
     if large and helpers.available:
-        pending = helpers.pool().submit(detail_keys, side)
-        return lambda _: pending.result()
+        pending = helpers.pool().submit(_read_detail_keys_to_file, side, spool)
+        return lambda _: DetailKeys(*take_over(pending.result()))
     return detail_keys
 
 
+def _read_detail_keys_to_file(side: Path, spool: Path) -> str:
+    """detail_keys in a helper, handed over through a file in the spool (hand_over). At
+    100,000 papers, sent back through the pool's pipe (pickled 64 KB at a time by a thread
+    taking turns with the reading of the papers), the keys reached the ingest 0.46-0.53 s
+    after the helper had read them; through a file, 0.23-0.24 s."""
+    keys = detail_keys(side)
+    return hand_over(spool, (keys.found, keys.damaged, keys.whole))

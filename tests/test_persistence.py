@@ -374,6 +374,24 @@ def where_keys_are_read(request, monkeypatch, tmp_path):
     assert (reader == str(os.getpid())) == (request.param == "here" or found == "0")
 
 
+def test_detail_keys_counts_each_line_of_another_shape_as_damaged_and_keeps_the_rest(tmp_path):
+    from store import parts
+    from store.persistence import detail_keys
+
+    good = {"id": "p:1", "abstract": "a", "keys": ["title:one"], "related": []}
+    other = {"id": "p:2", "abstract": "b", "keys": ["title:two"], "related": ["title:one"]}
+    shapes = [dict(good, id=7), dict(good, keys="title:one"), dict(good, related=None), {"id": "p:3"}]
+    side = tmp_path / "store.json.details"
+    side.write_bytes(b"".join(piece for batch in parts.lines("details", [good, *shapes, other]) for piece in batch))
+    keys = detail_keys(side)
+    assert keys.damaged == 4
+    assert {paper_id: found[:2] for paper_id, found in keys.found.items()} == {
+        "p:1": (["title:one"], []), "p:2": (["title:two"], ["title:one"])}
+    data = side.read_bytes()
+    offset, length = keys.found["p:2"][2]
+    assert orjson.loads(data[offset:offset + length]) == other
+
+
 def test_an_ingest_into_a_store_with_a_damaged_details_line_keeps_every_other_abstract(
         tmp_path, capsys, where_keys_are_read):
     store, full, details_file = _arxiver_store_with_a_cut_details_line(tmp_path)

@@ -148,6 +148,12 @@ def test_search_json(store_path, capsys):
     assert err.strip() == "litbrowse: year:20x: not a year; write year:2021, year:2019-2022 or year:>2020"
 
 
+def test_a_search_that_finds_nothing_says_so_and_its_json_is_an_empty_list(store_path, capsys):
+    run(capsys, "ingest", str(SEEDS))
+    assert run(capsys, "search", "zzzqqq xxyyz") == (0, "no papers match\n", "")
+    assert run(capsys, "search", "zzzqqq", "--json") == (0, "[]\n", "")
+
+
 def test_corrupt_store_is_reported_and_left_alone(store_path, capsys):
     store_path.parent.mkdir(parents=True)
     store_path.write_text('{"papers": {"1": ')

@@ -57,6 +57,9 @@ def print_papers(papers: list[dict[str, Any]]) -> None:
 
 
 def print_results(results: list[Any]) -> None:
+    if not results:
+        print("no papers match")  # rather than a table's header alone
+        return
     rows = [(n, f"{r.score:.0f}", r.paper["id"], r.paper["display_title"], r.field_name or "-")
             for n, r in enumerate(results, start=1)]
     table(("#", "score", "id", "title", "matched"), rows, flex=3)

@@ -87,6 +87,17 @@ async def test_search_with_a_typo_opens_the_hit_and_esc_returns(app):
         assert detail.paper["title"] == "Local Low-Rank Matrix Approximation"
 
 
+async def test_a_search_that_finds_nothing_says_so_and_an_empty_query_asks_for_one(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await search(app, pilot, "zzqqxx")
+        results = app.screen.query_one("#search-results")
+        assert drawn(results)[0] == "No papers match 'zzqqxx'"
+        assert str(app.screen.query_one("#search-status").render()).startswith("0 results in ")
+        await press(app, pilot, *["backspace"] * 6)
+        assert drawn(results)[0] == "Type to search titles, authors, venues, comments and abstracts"
+
+
 async def test_malformed_filter_is_explained(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)

@@ -37,13 +37,16 @@ def highlighted(text: str, spans: list[tuple[int, int]], width: int) -> Row:
 class ResultList(LineList):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Open")]
 
+    PROMPT = "Type to search titles, authors, venues, comments and abstracts"
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.results: list[SearchResult] = []
-        self.empty_text = "Type to search titles, authors, venues, comments and abstracts"
+        self.empty_text = self.PROMPT
 
-    def set_results(self, results: list[SearchResult]) -> None:
+    def set_results(self, results: list[SearchResult], query: str) -> None:
         self.results = results
+        self.empty_text = f"No papers match '{query.strip()}'" if query.strip() else self.PROMPT
         self.reset(len(results), 0)
 
     def row(self, index: int, width: int) -> Row:
@@ -120,7 +123,7 @@ class SearchScreen(ModalScreen[str | None]):
             status.update(Content.from_markup("[b $error]$message", message=str(error)))
             return
         elapsed = (perf_counter() - started) * 1000
-        self.query_one(ResultList).set_results(results)
+        self.query_one(ResultList).set_results(results, text)
         if text.strip():
             more = "" if self.index.has_abstracts else " (abstracts still indexing)"
             found = f"{len(results)} result{'' if len(results) == 1 else 's'}"

@@ -134,6 +134,14 @@ async def test_narrow_screen_shows_the_focused_pane_only(app):
         assert screen.query_one("#authors-pane").display and not screen.query_one("#detail").display
         await press(app, pilot, "enter", "enter")
         assert screen.query_one("#detail").display and not screen.query_one("#authors-pane").display
+        # Tab and Shift+Tab go round the panes, the hidden ones included.
+        shown = lambda: [p.id for p in screen.query(".pane") if p.display]  # noqa: E731
+        await press(app, pilot, "tab")
+        assert (shown(), app.focused.id) == (["authors-pane"], "authors")
+        await press(app, pilot, "tab")
+        assert (shown(), app.focused.id) == (["papers"], "papers")
+        await press(app, pilot, "shift+tab", "shift+tab")
+        assert (shown(), app.focused.id) == (["detail"], "detail")
 
 
 HOSTILE = (

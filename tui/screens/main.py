@@ -41,6 +41,8 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back"),
         Binding("f", "filter_authors", "Filter", show=False),
+        Binding("tab", "next_pane", "Next pane", show=False),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False),
     ]
 
     def __init__(self) -> None:
@@ -205,6 +207,25 @@ class MainScreen(Screen[None]):
             self.notify("Nothing to go back to", timeout=2)
             return
         self.go_to(self.history.pop())
+
+    def action_next_pane(self) -> None:
+        self._step_panes(1)
+
+    def action_previous_pane(self) -> None:
+        self._step_panes(-1)
+
+    def _step_panes(self, step: int) -> None:
+        """Tab and Shift+Tab: the focus to the next or previous pane's list, in every layout.
+
+        The app's focus_next would skip the panes a narrow screen hides (a widget not
+        displayed is not in the focus chain), and stop at the author filter on the way.
+        """
+        panes = list(self.query(".pane"))
+        focused = self.focused
+        at = next((n for n, pane in enumerate(panes)
+                   if focused is not None and (focused is pane or pane in focused.ancestors)), 0)
+        pane = panes[(at + step) % len(panes)]
+        (pane if isinstance(pane, LineList) else pane.query_one(LineList)).focus()  # the authors' list, not its filter
 
     # -- author filter -------------------------------------------------------
 

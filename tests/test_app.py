@@ -352,6 +352,32 @@ async def test_until_the_abstracts_are_open_the_pane_says_they_are_being_read(ap
         assert abstract[1] and abstract[1] in " ".join(shown.split())
 
 
+async def test_quitting_while_the_abstracts_are_indexed_stops_the_indexing(app, monkeypatch):
+    import time
+
+    from store.details import Details
+
+    real_abstracts = Details.abstracts
+    streamed = []
+
+    def slow_abstracts(self):  # 94 abstracts at 50 ms each: the indexing takes 5 s
+        for pair in real_abstracts(self):
+            streamed.append(pair[0])
+            time.sleep(0.05)
+            yield pair
+
+    monkeypatch.setattr(Details, "abstracts", slow_abstracts)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while len(streamed) < 3:
+            await pilot.pause(0.05)
+        loading = next(w for w in app.workers if w.group == "load")
+    # The app has quit, its workers cancelled: the indexing stops at the next abstract.
+    stopped_at = len(streamed)
+    time.sleep(0.5)
+    assert len(streamed) <= stopped_at + 1 < 20
+    assert loading.is_cancelled and app.search_index is not None and not app.search_index.has_abstracts
+
+
 async def test_a_damaged_details_file_is_reported_and_the_app_keeps_running(tmp_path):
     from store.persistence import load
     from tests.conftest import ARXIVER
@@ -424,4 +450,5 @@ async def test_a_reload_during_indexing_keeps_the_new_index(seeded_store, monkey
         assert app.search_index is calls[1]
         release.set()
         await started(app, pilot)
-        assert app.search_index is calls[1] and calls[0].has_abstracts
+        # The first load, cancelled by the reload, stopped at its next abstract: nothing of it was kept.
+        assert app.search_index is calls[1] and not calls[0].has_abstracts

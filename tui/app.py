@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 import webbrowser
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -154,7 +155,10 @@ class LitbrowseApp(App[None]):
         if kept is None:  # kept now too, for an app closed before the abstracts are in
             save_index(self.store_path, data, index)
         if not index.has_abstracts:
-            index.add_abstracts(data.details.abstracts() if data.details else None)
+            try:
+                index.add_abstracts(_unless_cancelled(data.details.abstracts(), worker) if data.details else None)
+            except _LoadCancelled:
+                return  # the index keeps no part of the abstracts: none is handed over or kept
             if worker.is_cancelled:
                 return
             self.call_from_thread(self.index_ready, index)  # now with the abstracts
@@ -321,3 +325,18 @@ def has_browser() -> bool:
 def run_app(store_path: Path) -> int:
     LitbrowseApp(store_path).run()
     return 0
+
+
+class _LoadCancelled(Exception):
+    """The load was cancelled (the app quits, or a reload starts another) while it
+    indexed the abstracts."""
+
+
+def _unless_cancelled(pairs: Iterable[tuple[str, str]], worker: Worker[None]) -> Iterator[tuple[str, str]]:
+    """The (paper id, abstract) pairs until the worker is cancelled. A thread cannot be
+    stopped from outside, so the indexing asks between abstracts: quitting while it ran
+    (7 s at 100,000 papers) waited for it to end, up to 5 s."""
+    for pair in pairs:
+        if worker.is_cancelled:
+            raise _LoadCancelled
+        yield pair

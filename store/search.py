@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
-from typing import Any
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
 
@@ -30,6 +30,8 @@ from store.query import Query, QueryError, parse_query
 from store.text import find_arxiv_id, fold, name_key
 from store.word_index import FieldIndex, bits, fold_fast, words_and_compounds, words_of
 from store.word_matches import TermMatch, WordHits, closeness, match_spans
+
+_T = TypeVar("_T")
 
 __all__ = ["SearchIndex", "SearchResult", "QueryError"]
 
@@ -116,10 +118,13 @@ class SearchIndex:
     def __init__(
         self, papers: list[Paper], with_abstracts: bool = True,
         abstract_of: Callable[[Paper], str | None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> None:
         """with_abstracts: index the papers' abstracts now (they are in memory); else
         add_abstracts does it later. abstract_of reads the abstract of a paper that
-        does not hold it (StoreData.abstract_of), for the few results shown."""
+        does not hold it (StoreData.abstract_of), for the few results shown.
+        cancelled: asked as the papers' words are indexed; when it says so, the building
+        stops with IndexCancelled (the app's loading thread, when the app quits)."""
         # Newest first: within a tier, lower index means newer, which breaks ties.
         self._start(newest_first(papers), abstract_of)
         self._years: dict[int, list[int]] = defaultdict(list)
@@ -142,10 +147,10 @@ class SearchIndex:
         # Each title's folded words, kept as one string for _pool, while the index reads them.
         self._titles: list[str] = []
         self.fields: dict[str, FieldIndex] = {
-            "title": FieldIndex(self._title_words(), self.size),
+            "title": FieldIndex(_checked(self._title_words(), cancelled), self.size),
             "authors": FieldIndex(((ids, name) for name, ids in by_spelling.items()), self.size, compounds=True),
-            "meta": FieldIndex(((i, field_text(p, "meta")) for i, p in enumerate(self.papers)), self.size,
-                               compounds=True),
+            "meta": FieldIndex(_checked(((i, field_text(p, "meta")) for i, p in enumerate(self.papers)), cancelled),
+                               self.size, compounds=True),
         }
         # The papers in the order of their titles, to find those a query starts (_pool).
         self._title_order = array("i", sorted(range(self.size), key=self._titles.__getitem__))
@@ -216,12 +221,14 @@ class SearchIndex:
     def has_abstracts(self) -> bool:
         return "abstract" in self.fields
 
-    def add_abstracts(self, abstracts: Iterable[tuple[str, str]] | None = None) -> None:
+    def add_abstracts(self, abstracts: Iterable[tuple[str, str]] | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> None:
         """Index abstracts too (the slow part: the app runs it in the background).
 
         abstracts: (paper id, abstract) pairs streamed from the details file
         (Details.abstracts); by default the papers' own. A paper without an
-        abstract is searched by its summary.
+        abstract is searched by its summary. cancelled: as for the constructor; the
+        index is then left without any of the abstracts.
         """
         if self.has_abstracts:
             return
@@ -231,7 +238,7 @@ class SearchIndex:
             texts = self._streamed(abstracts)
         # A new dict, not a new key: the app builds this in a worker thread while
         # searches iterate over the fields, and a dict may not grow under an iteration.
-        self.fields = {**self.fields, "abstract": FieldIndex(texts, self.size)}
+        self.fields = {**self.fields, "abstract": FieldIndex(_checked(texts, cancelled), self.size)}
 
     def _streamed(self, abstracts: Iterable[tuple[str, str]]) -> Iterator[tuple[int, str]]:
         """(index, text) of the streamed abstracts, then the summaries of papers without one."""
@@ -516,6 +523,23 @@ _ID_SCORE = (_TIER_COUNT + 3) * 100.0
 # _tiers yields five tiers that look at titles and author names only, then the ones
 # that look at every field.
 _FIRST_TIER_WITH_ABSTRACTS = 5
+
+
+class IndexCancelled(Exception):
+    """Building the index was stopped: its `cancelled` check said so."""
+
+
+def _checked(items: Iterable[_T], cancelled: Callable[[], bool] | None) -> Iterator[_T]:
+    """The items, asking `cancelled` before each: raises IndexCancelled when it says so.
+    (A thread cannot be stopped from outside: it has to ask. Asking costs a few tenths
+    of a microsecond; indexing a title or an abstract, tens.)"""
+    if cancelled is None:
+        yield from items
+        return
+    for item in items:
+        if cancelled():
+            raise IndexCancelled
+        yield item
 
 
 def _without_arxiv_id(text: str) -> tuple[str | None, str]:

@@ -432,20 +432,25 @@ async def test_a_reload_during_indexing_keeps_the_new_index(seeded_store, monkey
     release, calls = threading.Event(), []
     real_add = SearchIndex.add_abstracts
 
-    def add_abstracts(index, abstracts=None):
+    def add_abstracts(index, abstracts=None, cancelled=None):
         calls.append(index)
         if len(calls) == 1:  # the first load's index waits until the second load is done
             assert release.wait(timeout=10), "the test never let the first load finish"
-        real_add(index, abstracts)
+        real_add(index, abstracts, cancelled)
+
+    async def until(condition) -> None:
+        for _ in range(1000):
+            if condition():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("waited 10 s")
 
     monkeypatch.setattr(SearchIndex, "add_abstracts", add_abstracts)
     app = LitbrowseApp(seeded_store, watch_store=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        while len(calls) < 1:
-            await asyncio.sleep(0.01)
+        await until(lambda: len(calls) >= 1)
         await pilot.press("r")
-        while not (len(calls) == 2 and calls[1].has_abstracts):
-            await asyncio.sleep(0.01)
+        await until(lambda: len(calls) == 2 and calls[1].has_abstracts)
         await pilot.pause()
         assert app.search_index is calls[1]
         release.set()

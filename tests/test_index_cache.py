@@ -196,10 +196,10 @@ async def test_the_app_keeps_the_index_it_built_and_reads_it_the_next_time(store
     kept_when_abstracts_started = []
     real_add_abstracts = SearchIndex.add_abstracts
 
-    def add_abstracts(index, abstracts=None):
+    def add_abstracts(index, abstracts=None, cancelled=None):
         kept = load_index(store, opened(store))
         kept_when_abstracts_started.append(kept is not None and not kept.has_abstracts)
-        return real_add_abstracts(index, abstracts)
+        return real_add_abstracts(index, abstracts, cancelled)
 
     monkeypatch.setattr(SearchIndex, "add_abstracts", add_abstracts)
     app = LitbrowseApp(store, watch_store=False)

@@ -23,6 +23,24 @@ def titles(index: SearchIndex, query: str, limit: int = 10) -> list[str]:
     return [result.paper["display_title"] for result in index.search(query, limit=limit)]
 
 
+def test_building_stops_when_its_check_says_so_and_the_abstracts_are_then_all_left_out(seeded_store):
+    from store.search import IndexCancelled
+
+    data = load(seeded_store, with_details=False)
+    asked: list[str] = []
+    with pytest.raises(IndexCancelled):
+        SearchIndex(data.papers, with_abstracts=False, cancelled=lambda: asked.append("titles") or True)
+    assert asked == ["titles"]  # at the first title: nothing more was indexed
+    index = SearchIndex(data.papers, with_abstracts=False, cancelled=lambda: asked.append("fields") or False)
+    assert asked.count("fields") == 2 * len(data.papers)  # before each paper's title and venue
+    open_details(seeded_store, data)
+    with pytest.raises(IndexCancelled):
+        index.add_abstracts(data.details.abstracts(), cancelled=lambda: True)
+    assert set(index.fields) == {"title", "authors", "meta"} and not index.has_abstracts
+    index.add_abstracts(data.details.abstracts(), cancelled=lambda: False)
+    assert titles(index, "pseudocoresets posterior")[0].startswith("arXiv:2210.06205")
+
+
 GRAPH_PERCEIVER = "Graph Perceiver IO: A General Architecture for Graph Structured Data"
 
 

@@ -6,7 +6,6 @@ import os
 import shutil
 import threading
 import webbrowser
-from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -141,11 +140,18 @@ class LitbrowseApp(App[None]):
             if data is None:
                 return
         from store.index_cache import load_index, save_index
-        from store.search import SearchIndex
+        from store.search import IndexCancelled, SearchIndex
+
+        def cancelled() -> bool:  # asked as the index is built: the app quits, or a reload began
+            return worker.is_cancelled
 
         # The index kept by an earlier opening, or built: titles first, then the abstracts.
         kept = load_index(self.store_path, data)
-        index = kept or SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of)
+        try:
+            index = kept or SearchIndex(data.papers, with_abstracts=False, abstract_of=data.abstract_of,
+                                        cancelled=cancelled)
+        except IndexCancelled:
+            return
         if worker.is_cancelled:
             return
         self.call_from_thread(self.index_ready, index)
@@ -156,8 +162,8 @@ class LitbrowseApp(App[None]):
             save_index(self.store_path, data, index)
         if not index.has_abstracts:
             try:
-                index.add_abstracts(_unless_cancelled(data.details.abstracts(), worker) if data.details else None)
-            except _LoadCancelled:
+                index.add_abstracts(data.details.abstracts() if data.details else None, cancelled=cancelled)
+            except IndexCancelled:
                 return  # the index keeps no part of the abstracts: none is handed over or kept
             if worker.is_cancelled:
                 return
@@ -325,18 +331,3 @@ def has_browser() -> bool:
 def run_app(store_path: Path) -> int:
     LitbrowseApp(store_path).run()
     return 0
-
-
-class _LoadCancelled(Exception):
-    """The load was cancelled (the app quits, or a reload starts another) while it
-    indexed the abstracts."""
-
-
-def _unless_cancelled(pairs: Iterable[tuple[str, str]], worker: Worker[None]) -> Iterator[tuple[str, str]]:
-    """The (paper id, abstract) pairs until the worker is cancelled. A thread cannot be
-    stopped from outside, so the indexing asks between abstracts: quitting while it ran
-    (7 s at 100,000 papers) waited for it to end, up to 5 s."""
-    for pair in pairs:
-        if worker.is_cancelled:
-            raise _LoadCancelled
-        yield pair

@@ -150,7 +150,7 @@ def _detail_keys_reader(store_path: Path, data: StoreData, helpers: Helpers,
         large = False  # missing: attach_detail_keys says so
     if large and helpers.available:
         pending = helpers.pool().submit(_read_detail_keys_to_file, side, spool)
-        return lambda _: DetailKeys(*take_over(pending.result()))
+        return lambda _: DetailKeys(**take_over(pending.result()))
     return detail_keys
 
 
@@ -159,5 +159,4 @@ def _read_detail_keys_to_file(side: Path, spool: Path) -> str:
     100,000 papers, sent back through the pool's pipe (pickled 64 KB at a time by a thread
     taking turns with the reading of the papers), the keys reached the ingest 0.46-0.53 s
     after the helper had read them; through a file, 0.23-0.24 s."""
-    keys = detail_keys(side)
-    return hand_over(spool, (keys.found, keys.damaged, keys.whole))
+    return hand_over(spool, vars(detail_keys(side)))  # its plain fields, by name

@@ -350,6 +350,13 @@ async def test_until_the_abstracts_are_open_the_pane_says_they_are_being_read(ap
         assert "(reading the store's abstracts…)" not in texts()
         shown = app.main_screen.catalog.data.fill(detail.paper)["abstract"]
         assert abstract[1] and abstract[1] in " ".join(shown.split())
+        # Once they are open, a paper that has none shows no abstract at all.
+        data = app.main_screen.catalog.data
+        without = next(p for p in data.papers
+                       if not any(data.fill(p).get(k) for k in ("abstract", "summary", "comments")))
+        app.main_screen.show_detail(without)
+        await pilot.pause()
+        assert detail.paper["id"] == without["id"] and "Abstract" not in texts()
 
 
 async def test_quitting_while_the_abstracts_are_indexed_stops_the_indexing(app, monkeypatch):

@@ -165,15 +165,19 @@ class MainScreen(Screen[None]):
     def abstracts_arrived(self) -> None:
         """The store's details file is open, after the lists: show the current paper's abstract."""
         detail = self.query_one(PaperDetail)
-        detail.abstract_pending = False
+        detail.abstract_pending = self._abstracts_pending()
         if detail.paper is not None:
             self.catalog.data.fill(detail.paper)
         detail.relayout()
 
+    def _abstracts_pending(self) -> bool:
+        """The store has abstracts, and its details file is not open yet."""
+        data = self.catalog.data
+        return bool(data.details_file) and not data.details_loaded
+
     def show_detail(self, paper: dict[str, Any] | None) -> None:
         detail = self.query_one(PaperDetail)
-        data = self.catalog.data
-        detail.abstract_pending = bool(data.details_file) and not data.details_loaded
+        detail.abstract_pending = self._abstracts_pending()
         linked = self.catalog.authors_of(paper) if paper else []
         detail.show(paper and self.catalog.data.fill(paper), linked, self.papers_by_id)
         detail.border_title = "Paper" if paper is None else f"Paper · {paper['id']}"

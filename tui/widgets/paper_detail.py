@@ -123,16 +123,16 @@ class PaperDetail(LineList):
             field("Code", "the page flags a code release")
         if paper.get("score") is not None:
             field("Score", f"{paper['score']:.2f}")
-        for label, key in (("Comments", "comments"), ("Summary", "summary"), ("Abstract", "abstract")):
-            if paper.get(key):
+        sections = [(label, paper.get(key), "") for label, key in
+                    (("Comments", "comments"), ("Summary", "summary"), ("Abstract", "abstract"))]
+        if self.abstract_pending and not paper.get("abstract"):
+            sections[-1] = ("Abstract", "(reading the store's abstracts…)", "dim")
+        for label, body, role in sections:
+            if body:
                 lines.append(DetailLine([("", "")]))
                 lines.append(DetailLine([(label, "heading")]))
-                for paragraph in paper[key].split("\n"):
-                    text(paragraph)
-        if self.abstract_pending and not paper.get("abstract"):
-            lines.append(DetailLine([("", "")]))
-            lines.append(DetailLine([("Abstract", "heading")]))
-            text("(reading the store's abstracts…)", "dim")
+                for paragraph in body.split("\n"):
+                    text(paragraph, role)
         related = [self.papers_by_id[i] for i in paper.get("related") or () if i in self.papers_by_id]
         if related:
             lines.append(DetailLine([("", "")]))

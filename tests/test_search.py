@@ -96,6 +96,12 @@ def test_filters_and_phrases_narrow_the_results_exactly(index, query, expected):
     assert set(titles(index, query, limit=50)) == expected
 
 
+def test_year_filters_combine_into_the_years_both_allow(index):
+    assert titles(index, "author:lebanon year:>2012 year:<=2013", limit=50) == titles(
+        index, "author:lebanon year:2013", limit=50)
+    assert {r.paper["year"] for r in index.search("year:2014-2020 year:<2016", limit=50)} == {2014, 2015}
+
+
 def test_year_and_venue_filters_alone_list_what_they_hold(index):
     newest = index.search("year:>2025", limit=50)
     assert len(newest) == 4 and {r.paper["year"] for r in newest} == {2026}
@@ -107,6 +113,10 @@ def test_year_and_venue_filters_alone_list_what_they_hold(index):
     ("year:20x", "year:20x: not a year; write year:2021, year:2019-2022 or year:>2020"),
     ("year:2022-2019", "year:2022-2019: the range runs backwards (write year:2019-2022)"),
     ("kernel author:", "author: needs a value, e.g. author:lebanon"),
+    ("year:2021 year:2022", "year:2022: no paper can match, as the earlier year filter asks for 2021"
+                            " (filters combine); for either, write one range: year:2021-2022"),
+    ("year:2013-2014 year:<2012", "year:<2012: no paper can match, as the earlier year filter asks for"
+                                  " 2013 to 2014 (filters combine); for either, write one range: year:<=2014"),
 ])
 def test_a_malformed_filter_says_what_was_expected(index, query, message):
     with pytest.raises(QueryError) as error:

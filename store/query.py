@@ -80,25 +80,14 @@ def _add_filter(query: Query, key: str, value: str) -> None:
             earlier = query.years
             if max(low, earlier[0]) > min(high, earlier[1]):
                 either = _as_filter(min(low, earlier[0]), max(high, earlier[1]))
-                raise QueryError(f"year:{value}: no paper can match, as the earlier year filter asks for"
-                                 f" {_span(*earlier)} (filters combine); for either, write one range: {either}")
+                raise QueryError(f"year:{value} and {_as_filter(*earlier)} leave no year (filters combine);"
+                                 f" for either, write {either}")
             low, high = max(low, earlier[0]), min(high, earlier[1])
         query.years = low, high
 
 
 _EXAMPLES = {"author": "author:lebanon", "year": "year:2021, year:2019-2022 or year:>2020",
              "cat": "cat:LG", "venue": "venue:ICML"}
-
-
-def _span(low: int, high: int) -> str:
-    """A year filter's years in words: '2021', '2019 to 2022', '2020 or later'."""
-    if low == high:
-        return str(low)
-    if high == 9999:
-        return f"{low} or later"
-    if low == 0:
-        return f"{high} or earlier"
-    return f"{low} to {high}"
 
 
 def _as_filter(low: int, high: int) -> str:

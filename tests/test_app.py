@@ -106,6 +106,18 @@ async def test_malformed_filter_is_explained(app):
         assert str(status.render()) == "year:20x: not a year; write year:2021, year:2019-2022 or year:>2020"
 
 
+async def test_a_long_error_wraps_so_its_advice_shows_in_a_narrow_terminal(app):
+    async with app.run_test(size=(80, 30)) as pilot:
+        await started(app, pilot)
+        await search(app, pilot, "year:2019-2020 year:2022-2023")
+        status = app.screen.query_one("#search-status")
+        assert str(status.render()) == ("year:2022-2023 and year:2019-2020 leave no year (filters combine);"
+                                        " for either, write year:2019-2023")
+        assert status.size.height == 2  # on one line, the advice was cut off at the pane's edge
+        await press(app, pilot, *["backspace"] * 30)
+        assert status.size.height == 1
+
+
 async def test_copy_link_and_bibtex(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)

@@ -75,16 +75,20 @@ def _add_filter(query: Query, key: str, value: str) -> None:
     elif key == "venue":
         query.venues.append(fold(value))
     else:
-        low, high = _years(value)
-        if query.years:  # filters combine: each narrows what the ones before left
-            earlier = query.years
-            if max(low, earlier[0]) > min(high, earlier[1]):
+        years = _years(value)
+        earlier = query.years
+        if earlier:  # filters combine: each narrows what the ones before left
+            low, high = years
+            years = max(low, earlier[0]), min(high, earlier[1])
+            if years[0] > years[1]:
                 either = _as_filter(min(low, earlier[0]), max(high, earlier[1]))
                 raise QueryError(f"year:{value} and {_as_filter(*earlier)} leave no year (filters combine);"
                                  f" for either, write {either}")
-            low, high = max(low, earlier[0]), min(high, earlier[1])
-        query.years = low, high
+        query.years = years
 
+
+# The bounds of a year filter open at one end (year:>2020, year:-2019).
+_EARLIEST, _LATEST = 0, 9999
 
 _EXAMPLES = {"author": "author:lebanon", "year": "year:2021, year:2019-2022 or year:>2020",
              "cat": "cat:LG", "venue": "venue:ICML"}
@@ -94,9 +98,9 @@ def _as_filter(low: int, high: int) -> str:
     """The year filter for these years: 'year:2021', 'year:2019-2022', 'year:>=2020'."""
     if low == high:
         return f"year:{low}"
-    if high == 9999:
+    if high == _LATEST:
         return f"year:>={low}"
-    if low == 0:
+    if low == _EARLIEST:
         return f"year:<={high}"
     return f"year:{low}-{high}"
 
@@ -105,11 +109,11 @@ def _years(value: str) -> tuple[int, int]:
     match = _YEAR_CMP.match(value)
     if match:
         op, year = match.group(1) or "=", int(match.group(2))
-        return {"=": (year, year), ">": (year + 1, 9999), ">=": (year, 9999),
-                "<": (0, year - 1), "<=": (0, year)}[op]
+        return {"=": (year, year), ">": (year + 1, _LATEST), ">=": (year, _LATEST),
+                "<": (_EARLIEST, year - 1), "<=": (_EARLIEST, year)}[op]
     match = _YEAR_RANGE.match(value)
     if match and (match.group(1) or match.group(2)):
-        low, high = int(match.group(1) or 0), int(match.group(2) or 9999)
+        low, high = int(match.group(1) or _EARLIEST), int(match.group(2) or _LATEST)
         if low > high:
             raise QueryError(f"year:{value}: the range runs backwards (write year:{high}-{low})")
         return low, high

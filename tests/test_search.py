@@ -97,8 +97,8 @@ def test_filters_and_phrases_narrow_the_results_exactly(index, query, expected):
 
 
 def test_year_filters_combine_into_the_years_both_allow(index):
-    assert titles(index, "author:lebanon year:>2012 year:<=2013", limit=50) == titles(
-        index, "author:lebanon year:2013", limit=50)
+    assert set(titles(index, "author:lebanon year:>2012 year:<=2013", limit=50)) == {
+        "Local Low-Rank Matrix Approximation", "Matrix Approximation under Local Low-Rank Assumption"}
     assert {r.paper["year"] for r in index.search("year:2014-2020 year:<2016", limit=50)} == {2014, 2015}
 
 

@@ -171,6 +171,27 @@ def test_absurd_content_ten_thousand_character_title_megabyte_line_and_nuls(stor
     assert code == 0 and long_title.strip()[:50] in out
 
 
+def test_header_metrics_that_make_no_number_are_left_out_with_a_warning(store_path, tmp_path, capsys):
+    # Too large for the store's JSON codec (64-bit integers; this was a traceback at the
+    # save), digits that make no number (a traceback in the parser), a score that is infinite.
+    page = SCHOLARFEED.read_text().replace("h-index13", "h-index" + "9" * 30, 1)
+    page = page.replace("Novelty53%", "Novelty1.2.3%", 1).replace("AI Score59", "AI Score" + "9" * 400, 1)
+    odd = write(tmp_path / "odd.txt", page.encode())
+    code, out, err = run(capsys, "ingest", "--json", str(odd))
+    assert (code, err) == (0, "")
+    [report] = json.loads(out)["files"]
+    assert (report["papers"], report["error"]) == (46, None)
+    assert report["warnings"] == [
+        "h index '99999999999999999999' is not a number litbrowse can keep: left out",
+        "novelty '1.2.3' is not a number litbrowse can keep: left out",
+        "ai score '99999999999999999999' is not a number litbrowse can keep: left out",
+    ]
+    [owner] = [a for a in load(store_path).authors if a["name"] == "Kyungwoo Song"]
+    profile = owner["profile"]
+    assert (profile["h_index"], profile["novelty"], profile["ai_score"]) == (None, None, None)
+    assert (profile["citations"], profile["paper_count"]) == (794, 46)  # the sound ones are kept
+
+
 @pytest.mark.parametrize("page", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name[:3])
 def test_windows_line_endings_and_byte_order_mark_parse_identically(tmp_path, page):
     text = page.read_bytes()

@@ -105,6 +105,23 @@ def _blocks(lines: list[str]) -> list[list[str]]:
     return blocks
 
 
+# A metric larger than this is no real count (and would not fit the store's JSON
+# codec, which takes integers of at most 64 bits): the page is damaged or a joke.
+_METRIC_LIMIT = 10**15
+_SCORES = ("novelty", "ai_score")  # percentages, which may have decimals; the rest are counts
+
+
+def _metric(key: str, text: str) -> int | float | None:
+    """A header metric's value ('1,234' -> 1234, '53' -> 53.0 for a score), or None
+    when the digits make no number ('1.2.3') or one too large to be a count."""
+    digits = text.replace(",", "")
+    try:
+        value: int | float = float(digits) if key in _SCORES else int(digits)
+    except ValueError:
+        return None
+    return value if value < _METRIC_LIMIT else None  # digits only: never negative, never NaN
+
+
 def _parse_header(lines: list[str], page: ParsedPage) -> None:
     profile = Profile()
     text_lines: list[str] = []
@@ -115,8 +132,12 @@ def _parse_header(lines: list[str], page: ParsedPage) -> None:
         for key, rx in _METRICS.items():
             match = rx.match(line)
             if match:
-                value = match.group(1).replace(",", "")
-                setattr(profile, key, float(value) if key in ("novelty", "ai_score") else int(value))
+                value = _metric(key, match.group(1))
+                if value is None:
+                    page.warnings.append(f"{key.replace('_', ' ')} '{match.group(1)[:20]}' is not a number "
+                                         "litbrowse can keep: left out")
+                else:
+                    setattr(profile, key, value)
                 break
         else:
             if page.owner is None:

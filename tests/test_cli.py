@@ -275,3 +275,22 @@ def test_a_ctrl_c_while_the_arguments_are_read_ends_with_130_and_no_traceback(st
 def python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     """A fresh interpreter running code (its output as text)."""
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("count", [0, 1, 999, 1000, 2501])
+def test_json_lists_are_written_in_batches_as_the_standard_module_would_write_them_whole(capsys, count):
+    from tui.cli import emit_json_list
+
+    items = [{"id": f"p:{n}", "title": "Über \x1b[2J \u202e \"quoted\" \\", "year": n, "score": n / 3,
+              "related": [] if n % 2 else [f"p:{n - 1}"], "profile": {} if n % 3 else None} for n in range(count)]
+    emit_json_list(iter(items))
+    out, _ = capsys.readouterr()
+    assert out == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_papers_json_is_the_whole_list(store_path, capsys):
+    run(capsys, "ingest", str(SEEDS))
+    code, out, err = run(capsys, "papers", "--json")
+    papers = json.loads(out)
+    assert (code, err, len(papers), len({p["id"] for p in papers})) == (0, "", 94, 94)
+    assert out.startswith('[\n  {\n    "id": "') and out.endswith("\n  }\n]\n")

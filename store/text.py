@@ -81,6 +81,8 @@ def printable(text: str) -> str:
     Page text is kept as it is in the store; only what the command line prints is
     passed through here, so an ESC or an OSC sequence never reaches the terminal raw.
     """
+    if text.isprintable():  # every character _CONTROL matches is unprintable: nothing to replace
+        return text
     return _CONTROL.sub(_escape_char, text)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from store.persistence import load
+from store.text import printable
 from tests.conftest import ARXIVER, SCHOLARFEED, SCHOLARFEED_SMALL, SEEDS, parse_seed
 from tui.cli import main
 
@@ -227,6 +228,19 @@ def test_hostile_text_is_stored_as_is_and_never_echoed_raw(store_path, tmp_path,
     # JSON output is escaped by JSON itself, and gives the text back exactly.
     code, out, _ = run(capsys, "show", paper["id"], "--json")
     assert "\x1b" not in out and json.loads(out)["title"] == HOSTILE_TITLE
+
+
+def test_printable_escapes_every_control_and_bidi_character_and_nothing_else():
+    every = "".join(map(chr, range(0x110000))).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    ranges = [("\x00", "\x08"), ("\x0b", "\x1f"), ("\x7f", "\x9f"), ("\u200e", "\u200f"),
+              ("\u202a", "\u202e"), ("\u2066", "\u2069")]  # C0 but tab and line feed, DEL, C1, bidi
+    escaped = {c for c in every if any(low <= c <= high for low, high in ranges)}
+    assert len(escaped) == 9 + 21 + 33 + 2 + 5 + 4
+    for c in sorted(escaped):  # inside text that is otherwise plain
+        code = ord(c)
+        assert printable(f"a {c}b") == (f"a \\x{code:02x}b" if code < 0x100 else f"a \\u{code:04x}b")
+    rest = "".join(c for c in every if c not in escaped)
+    assert printable(rest) == rest  # tabs, line breaks and every other character stay as they are
 
 
 def test_unreadable_file_is_refused_with_the_reason(filled_store, tmp_path, capsys):

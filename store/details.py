@@ -22,7 +22,6 @@ class Details:
         """Raises PartMissing or PartDamaged (a file that is not a details file)."""
         self._part = PartFile(path, "details")
         self.damage: str | None = None  # what abstracts() found wrong, one line
-        self._offsets = self._part.ids()
         # A details file written on one line (before schema 3 wrote a line per paper)
         # cannot be read a paper at a time: it is held whole, as it used to be.
         self._held: dict[str, dict[str, Any]] = (
@@ -32,13 +31,14 @@ class Details:
 
     def abstract(self, paper_id: str) -> str | None:
         """The paper's abstract; None when it has none, or its line is damaged."""
-        doc = self._held.get(paper_id)
-        if doc is None and paper_id in self._offsets:
+        if self._part.one_line:
+            doc = self._held.get(paper_id)
+        else:
             try:
-                doc = self._part.doc_at(self._offsets[paper_id])
+                doc = self._part.find(paper_id)
             except (PartDamaged, OSError):
                 return None
-        if doc is None or doc.get("id") != paper_id:
+        if doc is None:
             return None
         abstract = doc.get("abstract")
         return abstract if isinstance(abstract, str) else None

@@ -47,6 +47,10 @@ class PartDamaged(Exception):
 _BATCH = 500
 # Bytes of document lines parsed at a time by PartFile.docs.
 _BLOCK = 1 << 20
+# Bytes read at a time by PartFile.find to reach the start of a line (a details line
+# is two kilobytes on average), and at a line's start to read its id.
+_PEEK = 4096
+_ID_PEEK = 256
 
 
 def lines(table: str, docs: Iterable[Doc | Span],
@@ -97,6 +101,7 @@ class PartFile:
         except OSError as error:
             raise PartDamaged(f"cannot read: {error.strerror}") from None
         self._header = b'{"%s":{\n' % table.encode()
+        self._offsets: dict[str, int] | None = None  # every line's id (ids), once find needed them
         self.one_line = self._handle.readline(len(self._header)) != self._header
 
     def close(self) -> None:
@@ -193,17 +198,85 @@ class PartFile:
         found: dict[str, int] = {}
         if self.one_line:
             return found
-        for offset, line in self._lines():
-            start = line.find(b':{"id":"', 0, 24) + 8
-            end = line.find(b'"', start)
-            if start > 8 and end != -1 and b"\\" not in line[start:end]:
-                found[line[start:end].decode()] = offset
+        for offset, line in self._lines_read_apart():
+            doc_id = _line_id(line)
+            if doc_id is not None:
+                found[doc_id] = offset
             elif line not in (b"}}\n", b"\n"):
                 with contextlib.suppress(PartDamaged):  # a damaged line costs its own document only
                     doc_id = _parse_line(line).get("id")
                     if isinstance(doc_id, str):
                         found[doc_id] = offset
         return found
+
+    def find(self, doc_id: str) -> Doc | None:
+        """The document whose "id" is doc_id, or None, for a part written one document
+        per line (check one_line). Raises PartDamaged when its line is damaged.
+
+        A save writes a part's documents in id order (merge_papers sorts them), so its
+        line is looked for by bisection: about twenty reads of a few kilobytes, where
+        reading every line's id (ids) takes 0.17 s in the papers file of a store of
+        100,000 papers and 0.29 s in its details file. Where bisection does not find it
+        (a file in another order, a damaged line on the way, an id it does not hold),
+        every line's id is read, once: later misses look there.
+        """
+        offset = self._bisect(doc_id)
+        if offset is None:
+            if self._offsets is None:
+                self._offsets = self.ids()
+            offset = self._offsets.get(doc_id)
+            if offset is None:
+                return None
+        doc = self.doc_at(offset)
+        return doc if doc.get("id") == doc_id else None
+
+    def _bisect(self, doc_id: str) -> int | None:
+        """The offset of the line whose id is doc_id, found by bisection in a file whose
+        lines are in id order; None when not found so. Each step reads the first line
+        that starts at or after the middle of the lines left."""
+        fd = self._handle.fileno()
+        size = os.fstat(fd).st_size
+        low = len(self._header)
+        # The lines left start in [low, high); the table's end ('}}') is not one of them.
+        high = size - 3 if size >= low + 4 and os.pread(fd, 4, size - 4) == b"\n}}\n" else size
+        while low < high:
+            middle = (low + high) // 2
+            start, head = self._line_from(middle, high)
+            if start >= high:  # no line starts in [middle, high)
+                if middle == low:
+                    return None
+                high = middle
+                continue
+            found = _line_id(head)
+            if found is None:
+                return None  # a line bisection cannot read: the caller reads every line's id
+            if found == doc_id:
+                return start
+            if found < doc_id:
+                low = start + 1
+            else:
+                high = start
+        return None
+
+    def _line_from(self, offset: int, end: int) -> tuple[int, bytes]:
+        """The first line that starts at or after offset (before end): its offset and its
+        first bytes (at least enough for its id); (end, b"") when none does."""
+        fd = self._handle.fileno()
+        at = offset - 1  # a line starts at offset when the byte before it ends a line
+        while at < end:
+            chunk = os.pread(fd, _PEEK, at)
+            newline = chunk.find(b"\n")
+            if newline == -1:
+                if not chunk:
+                    break
+                at += len(chunk)
+                continue
+            start = at + newline + 1
+            head = chunk[newline + 1 : newline + 1 + _ID_PEEK]
+            if len(head) < _ID_PEEK:
+                head = os.pread(fd, _ID_PEEK, start)
+            return (start, head) if start < end else (end, b"")
+        return end, b""
 
     def _lines(self, start: int | None = None) -> Iterator[tuple[int, bytes]]:
         """Each line after the table's header (or from start), with the offset it starts at."""
@@ -212,6 +285,20 @@ class PartFile:
         for line in self._handle:
             yield offset, line
             offset += len(line)
+
+    def _lines_read_apart(self) -> Iterator[tuple[int, bytes]]:
+        """_lines, read without moving the file's position (pread): find may need them
+        in the app's main thread while a worker streams docs() from the same file."""
+        fd = self._handle.fileno()
+        offset = len(self._header)
+        rest = b""
+        while block := os.pread(fd, _BLOCK, offset + len(rest)):
+            *lines, rest = (rest + block).split(b"\n")
+            for line in lines:
+                yield offset, line + b"\n"
+                offset += len(line) + 1
+        if rest:
+            yield offset, rest  # a last line cut off
 
     def doc_at(self, offset: int) -> Doc:
         """The document whose line starts at offset (as ids() gave it)."""
@@ -240,6 +327,19 @@ class PartFile:
         if not isinstance(docs, dict) or not all(isinstance(doc, dict) for doc in docs.values()):
             raise PartDamaged(f"no '{self.table}' table")
         return list(docs.values())
+
+
+def _line_id(line: bytes) -> str | None:
+    """The id of the document on a line, read from its first bytes ('"12":{"id":"p:…",'),
+    or None when it is not there plainly (written with escapes, or a damaged line)."""
+    start = line.find(b':{"id":"', 0, 24) + 8
+    end = line.find(b'"', start)
+    if start <= 8 or end == -1 or b"\\" in line[start:end]:
+        return None
+    try:
+        return line[start:end].decode()
+    except UnicodeDecodeError:
+        return None
 
 
 def _parse_line(line: bytes) -> Doc:

@@ -39,6 +39,41 @@ def test_any_documents_come_back_line_by_line_and_as_json(tmp_path, docs):
         offsets = part.ids()
         assert sorted(offsets) == sorted(doc["id"] for doc in docs)
         assert [part.doc_at(offsets[doc["id"]]) for doc in docs] == docs
+        assert [part.find(doc["id"]) for doc in docs] == docs  # in no id order: found all the same
+        assert part.find("absent") is None
+
+
+def test_find_bisects_a_part_in_id_order_without_reading_every_line(tmp_path, monkeypatch):
+    # Lines of one byte to 20 kilobytes: many longer than a read (parts._PEEK), some shorter than an id's peek.
+    docs = [{"id": f"p:{n:04d}", "abstract": "w" * (n * 7919 % 20_000 if n % 5 else 0)} for n in range(0, 600, 3)]
+    path = write(tmp_path, "details", docs)
+    with parts.PartFile(path, "details") as part:
+        monkeypatch.setattr(part, "ids", lambda: pytest.fail("bisection read every line's id"))
+        assert [part.find(doc["id"]) for doc in docs] == docs
+    read_all_ids = []
+    with parts.PartFile(path, "details") as part:
+        monkeypatch.setattr(part, "ids", lambda: read_all_ids.append(1) or {})
+        for absent in ("p:0001", "p:", "a", "p:0599", "p:9999", "q"):  # between, before and after the ids
+            assert part.find(absent) is None
+        assert read_all_ids == [1]  # a miss reads every line's id once, for every later miss
+    with parts.PartFile(write(tmp_path, "details", []), "details") as part:
+        assert part.find("p:0000") is None
+
+
+def test_find_reads_past_damaged_lines_and_a_file_in_another_order(tmp_path):
+    docs = [{"id": f"p:{n:03d}", "abstract": "a" * n} for n in range(40)]
+    path = write(tmp_path, "details", docs)
+    lines = path.read_bytes().split(b"\n")  # the header, then document n on line n + 1
+    lines[20] = lines[20][:15]  # cut inside its id: no document is known to be there
+    lines[25] = lines[25][:40]  # its id whole, its JSON cut
+    lines[5], lines[30] = lines[30].replace(b'"30":', b'"5":'), lines[5].replace(b'"5":', b'"30":')
+    path.write_bytes(b"\n".join(lines))
+    with parts.PartFile(path, "details") as part:
+        assert [part.find(doc["id"]) for doc in docs if doc["id"] not in ("p:019", "p:024")] == [
+            doc for doc in docs if doc["id"] not in ("p:019", "p:024")]
+        assert part.find("p:019") is None
+        with pytest.raises(parts.PartDamaged):
+            part.find("p:024")
 
 
 def test_documents_holding_what_looks_like_a_line_start_or_nested_objects_stay_one_per_line(tmp_path):

@@ -110,6 +110,29 @@ def test_show_unknown_id_and_unknown_author(store_path, capsys):
     assert code == 1 and "no author named 'Nobody Atall'" in err
 
 
+def test_show_reads_its_paper_and_the_related_titles_alone(store_path, capsys, monkeypatch):
+    from store import parts
+
+    run(capsys, "ingest", str(SEEDS))
+    everything = pytest.fail  # reading every paper, or every line's id, is what show no longer does
+    monkeypatch.setattr(parts.PartFile, "docs", lambda *_: everything("read every document"))
+    monkeypatch.setattr(parts.PartFile, "ids", lambda *_: everything("read every id"))
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, err = run(capsys, "show", "arxiv:2310.06511")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[:3] == ["Self-Supervised Dataset Distillation for Transfer Learning", "=" * 58,
+                         "id:           arxiv:2310.06511"]
+    assert "abstract:" in lines and "  Dataset distillation methods have achieved remarkable success in distilling a" \
+        " large dataset into a" in lines
+    related = lines[lines.index("related:") + 1:]
+    assert len(related) == 18 and related[1] == "  p:a2bf2cded8cc  Dataset Distillation for Pre-Trained " \
+        "Self-Supervised Vision Models"
+    assert related[-1] == "  p:0c744789db55  Neural Model-based Optimization with Right-Censored Observations"
+    code, out, _ = run(capsys, "show", "a:joonhoko", "--json")  # an author's id reads no paper
+    assert (code, json.loads(out)["papers"]) == (0, ["p:c3394a2b1428", "arxiv:2310.06511"])
+
+
 def test_bibtex(store_path, capsys):
     run(capsys, "ingest", str(SEEDS))
     code, out, _ = run(capsys, "show", "arxiv:2310.06511", "--bibtex")

@@ -132,8 +132,8 @@ def main(argv: list[str] | None = None, process_ends: bool = False) -> int:
         from store.persistence import load, open_details
 
         # Each command reads only the store files it needs: the details (abstracts) are
-        # the largest, and are read a paper at a time.
-        data = load(store_path, with_papers=command != "authors", with_details=False)
+        # the largest, and are read a paper at a time; `show` reads its papers one by one.
+        data = load(store_path, with_papers=command not in ("authors", "show"), with_details=False)
         if command in ("show", "search"):
             open_details(store_path, data)
         for warning in data.warnings:
@@ -255,15 +255,19 @@ def run_papers(data: StoreData, args: argparse.Namespace, _: Path) -> int:
     return 0
 
 
-def run_show(data: StoreData, args: argparse.Namespace, _: Path) -> int:
-    paper = next((p for p in data.papers if p["id"] == args.id), None)
-    if paper is None:
-        author = next((a for a in data.authors if a["id"] == args.id), None)
-        if author is None or args.bibtex:
-            return fail(f"no paper {'or author ' if not args.bibtex else ''}with id '{args.id}' "
-                        "(ids are listed by `litbrowse papers` and `litbrowse authors`)")
+def run_show(data: StoreData, args: argparse.Namespace, store_path: Path) -> int:
+    from store.persistence import papers_by_id
+
+    # The authors first: they are in memory, and an id that is not a paper's costs a
+    # read of every paper's id (a paper's and an author's ids never meet: p:, a:, page:).
+    author = None if args.bibtex else next((a for a in data.authors if a["id"] == args.id), None)
+    if author is not None:
         emit_json(public(author)) if args.json else tables.print_author(author)
         return 0
+    paper = papers_by_id(store_path, data, [args.id]).get(args.id)
+    if paper is None:
+        return fail(f"no paper {'or author ' if not args.bibtex else ''}with id '{args.id}' "
+                    "(ids are listed by `litbrowse papers` and `litbrowse authors`)")
     data.fill(paper)
     if args.bibtex:
         from store.bibtex import to_bibtex
@@ -273,8 +277,8 @@ def run_show(data: StoreData, args: argparse.Namespace, _: Path) -> int:
     if args.json:
         emit_json(public_paper(paper))
     else:
-        titles = {p["id"]: p["display_title"] for p in data.papers}
-        tables.print_paper(paper, titles)
+        related = papers_by_id(store_path, data, paper.get("related") or ())
+        tables.print_paper(paper, {paper_id: p["display_title"] for paper_id, p in related.items()})
     return 0
 
 

@@ -371,6 +371,35 @@ async def test_until_the_abstracts_are_open_the_pane_says_they_are_being_read(ap
         assert detail.paper["id"] == without["id"] and "Abstract" not in texts()
 
 
+async def test_the_first_paper_shows_its_abstract_before_the_titles_are_indexed(app, monkeypatch):
+    import threading
+
+    import store.search
+
+    released = threading.Event()
+
+    class IndexHeldBack(store.search.SearchIndex):
+        def __init__(self, *args, **kwargs):
+            released.wait(timeout=10)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(store.search, "SearchIndex", IndexHeldBack)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = app.main_screen.query_one("#detail")
+        texts = lambda: ["".join(text for text, _ in line.pieces) for line in detail.lines]  # noqa: E731
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if detail.paper is not None and "Abstract" in texts() and not detail.abstract_pending:
+                break
+        assert app.search_index is None and not released.is_set()  # the titles are not indexed yet
+        abstract = texts()[texts().index("Abstract"):]
+        assert abstract[1] != "(reading the store's abstracts…)"
+        assert abstract[1] in " ".join(detail.paper["abstract"].split())
+        released.set()
+        await started(app, pilot)
+        assert app.search_index is not None
+
+
 async def test_quitting_while_the_abstracts_are_indexed_stops_the_indexing(app, monkeypatch):
     import time
 

@@ -126,8 +126,9 @@ class LitbrowseApp(App[None]):
         """Read the store off the UI thread, in the order the screen needs it.
 
         The authors first (the main file is small), then their papers, then the
-        search index of titles, then the abstracts (read from disk when a paper is
-        shown) and their index. `shown`: a store already read and shown (_show_read_ahead).
+        abstracts (read from disk when a paper is shown), then the search index of
+        titles, then the abstracts' index. `shown`: a store already read and shown
+        (_show_read_ahead).
         """
         # A reload (r) starts another load and cancels this one, which a thread cannot
         # be made to stop: it checks after each long step, and hands nothing stale over.
@@ -139,6 +140,11 @@ class LitbrowseApp(App[None]):
             data = self._read_and_show(worker)
             if data is None:
                 return
+        # Opening the details file reads nothing yet (PartFile.find looks each abstract up):
+        # the paper shown gets its abstract now, not once the titles are indexed.
+        open_details(self.store_path, data)
+        self.call_from_thread(self.main_screen.abstracts_arrived)
+        self._warn(data.warnings)  # the store's, and a details file missing or damaged
         from store.index_cache import load_index, save_index
         from store.search import IndexCancelled, SearchIndex
 
@@ -155,9 +161,6 @@ class LitbrowseApp(App[None]):
         if worker.is_cancelled:
             return
         self.call_from_thread(self.index_ready, index)
-        open_details(self.store_path, data)
-        self.call_from_thread(self.main_screen.abstracts_arrived)
-        self._warn(data.warnings)
         if kept is None:  # kept now too, for an app closed before the abstracts are in
             save_index(self.store_path, data, index)
         if not index.has_abstracts:

@@ -272,10 +272,12 @@ class PartFile:
                 at += len(chunk)
                 continue
             start = at + newline + 1
+            if start >= end:
+                break
             head = chunk[newline + 1 : newline + 1 + _ID_PEEK]
             if len(head) < _ID_PEEK:
                 head = os.pread(fd, _ID_PEEK, start)
-            return (start, head) if start < end else (end, b"")
+            return start, head
         return end, b""
 
     def _lines(self, start: int | None = None) -> Iterator[tuple[int, bytes]]:

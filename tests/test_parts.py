@@ -60,6 +60,21 @@ def test_find_bisects_a_part_in_id_order_without_reading_every_line(tmp_path, mo
         assert part.find("p:0000") is None
 
 
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")),
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ids=st.sets(st.text(alphabet=st.sampled_from(list("p:01aZé€𝐀")), min_size=1, max_size=5), max_size=40),
+       lengths=st.lists(st.integers(0, 9000), min_size=40, max_size=40),
+       absent=st.text(alphabet=st.sampled_from(list("p:01aZé€𝐀")), max_size=5))
+def test_find_bisects_any_ids_in_order(tmp_path, monkeypatch, ids, lengths, absent):
+    # Ids that are prefixes of each other, and characters of one to four bytes in UTF-8.
+    docs = [{"id": doc_id, "abstract": "x" * length}
+            for doc_id, length in zip(sorted(ids), lengths[: len(ids)], strict=True)]
+    with parts.PartFile(write(tmp_path, "details", docs), "details") as part:
+        monkeypatch.setattr(part, "ids", lambda: {})  # what bisection alone finds
+        assert [part.find(doc["id"]) for doc in docs] == docs
+        assert part.find(absent) == (None if absent not in ids else docs[sorted(ids).index(absent)])
+
+
 def test_find_reads_past_damaged_lines_and_a_file_in_another_order(tmp_path):
     docs = [{"id": f"p:{n:03d}", "abstract": "a" * n} for n in range(40)]
     path = write(tmp_path, "details", docs)

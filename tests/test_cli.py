@@ -133,6 +133,22 @@ def test_show_reads_its_paper_and_the_related_titles_alone(store_path, capsys, m
     assert (code, json.loads(out)["papers"]) == (0, ["p:c3394a2b1428", "arxiv:2310.06511"])
 
 
+def test_an_authors_papers_are_read_one_by_one_unless_there_are_many(store_path, capsys, monkeypatch):
+    from store import parts, persistence
+
+    run(capsys, "ingest", str(SEEDS))
+    expected = ["p:67cd50b6b911", "p:bab87bf508ef", "p:8702da808be3", "p:3beb3e2532e8", "p:a4356b2ff61c",
+                "p:ec741a89769e", "p:9a594ccb1839"]  # Seungjae Shin's, newest first
+    with monkeypatch.context() as patched:
+        patched.setattr(parts.PartFile, "docs", lambda *_: pytest.fail("read every paper"))
+        code, out, _ = run(capsys, "papers", "--author", "Seung Jae Shin", "--json")
+    assert (code, [p["id"] for p in json.loads(out)]) == (0, expected)
+    monkeypatch.setattr(persistence, "FIND_AT_MOST", 6)  # seven are many: every paper is read instead
+    monkeypatch.setattr(parts.PartFile, "find", lambda *_: pytest.fail("found one by one"))
+    code, again, _ = run(capsys, "papers", "--author", "Seung Jae Shin", "--json")
+    assert (code, again) == (0, out)
+
+
 def test_bibtex(store_path, capsys):
     run(capsys, "ingest", str(SEEDS))
     code, out, _ = run(capsys, "show", "arxiv:2310.06511", "--bibtex")

@@ -132,8 +132,9 @@ def main(argv: list[str] | None = None, process_ends: bool = False) -> int:
         from store.persistence import load, open_details
 
         # Each command reads only the store files it needs: the details (abstracts) are
-        # the largest, and are read a paper at a time; `show` reads its papers one by one.
-        data = load(store_path, with_papers=command not in ("authors", "show"), with_details=False)
+        # the largest, and are read a paper at a time; `show` and `papers --author` read
+        # their papers one by one (papers_by_id).
+        data = load(store_path, with_papers=command in ("search", "stats"), with_details=False)
         if command in ("show", "search"):
             open_details(store_path, data)
         for warning in data.warnings:
@@ -238,16 +239,18 @@ def find_author(data: StoreData, wanted: str) -> dict[str, Any] | None:
     return None
 
 
-def run_papers(data: StoreData, args: argparse.Namespace, _: Path) -> int:
-    papers = data.papers
+def run_papers(data: StoreData, args: argparse.Namespace, store_path: Path) -> int:
+    from store.persistence import attach_papers, papers_by_id
+
     if args.author:
         author = find_author(data, args.author)
         if author is None:
             return fail(f"no author named '{args.author}' (see `litbrowse authors`)")
-        by_id = {p["id"]: p for p in data.papers}
+        by_id = papers_by_id(store_path, data, author["papers"])
         papers = [by_id[i] for i in author["papers"] if i in by_id]
     else:
-        papers = newest_first(papers)
+        attach_papers(store_path, data)
+        papers = newest_first(data.papers)
     if args.json:
         emit_json_list(public_paper(p) for p in papers)
     else:

@@ -140,6 +140,8 @@ class LitbrowseApp(App[None]):
             data = self._read_and_show(worker)
             if data is None:
                 return
+        if worker.is_cancelled:
+            return
         # Opening the details file reads nothing yet (PartFile.find looks each abstract up):
         # the paper shown gets its abstract now, not once the titles are indexed.
         open_details(self.store_path, data)

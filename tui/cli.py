@@ -15,7 +15,15 @@ import orjson
 
 from store.model import PAPER_FIELDS, newest_first
 from store.paths import STORE_ENV, bundled_seeds, default_store_path
-from store.persistence import StoreData, StoreError, store_files
+from store.persistence import (
+    StoreData,
+    StoreError,
+    attach_papers,
+    load,
+    open_details,
+    papers_by_id,
+    store_files,
+)
 from store.text import name_key, printable
 from tui import tables
 
@@ -129,8 +137,6 @@ def main(argv: list[str] | None = None, process_ends: bool = False) -> int:
             from tui.app import run_app
 
             return run_app(store_path)
-        from store.persistence import load, open_details
-
         # Each command reads only the store files it needs: the details (abstracts) are
         # the largest, and are read a paper at a time; `show` and `papers --author` read
         # their papers one by one (papers_by_id).
@@ -240,8 +246,6 @@ def find_author(data: StoreData, wanted: str) -> dict[str, Any] | None:
 
 
 def run_papers(data: StoreData, args: argparse.Namespace, store_path: Path) -> int:
-    from store.persistence import attach_papers, papers_by_id
-
     if args.author:
         author = find_author(data, args.author)
         if author is None:
@@ -259,8 +263,6 @@ def run_papers(data: StoreData, args: argparse.Namespace, store_path: Path) -> i
 
 
 def run_show(data: StoreData, args: argparse.Namespace, store_path: Path) -> int:
-    from store.persistence import papers_by_id
-
     # The authors first: they are in memory, and an id that is not a paper's costs a
     # read of every paper's id (a paper's and an author's ids never meet: p:, a:, page:).
     author = None if args.bibtex else next((a for a in data.authors if a["id"] == args.id), None)

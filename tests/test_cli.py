@@ -333,3 +333,31 @@ def test_papers_json_is_the_whole_list(store_path, capsys):
     papers = json.loads(out)
     assert (code, err, len(papers), len({p["id"] for p in papers})) == (0, "", 94, 94)
     assert out.startswith('[\n  {\n    "id": "') and out.endswith("\n  }\n]\n")
+
+
+def test_json_goes_to_a_stream_of_text_too_after_what_was_written_before_it():
+    import contextlib
+    import io
+
+    from tui.cli import emit_json, emit_json_list
+
+    text = io.StringIO()  # no bytes underneath: a caller's redirect_stdout
+    with contextlib.redirect_stdout(text):
+        print("first")
+        emit_json({"title": "Über \x1b"})
+        emit_json_list([])
+    assert text.getvalue() == 'first\n{\n  "title": "Über \\u001b"\n}\n[]\n'
+
+
+def test_json_written_as_bytes_comes_after_the_text_written_before_it(monkeypatch):
+    import io
+
+    from tui.cli import emit_json
+
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8")  # as a terminal's or a file's: text held until flushed
+    monkeypatch.setattr(sys, "stdout", out)
+    out.write("first ")
+    emit_json([1])
+    out.flush()
+    assert raw.getvalue() == b"first [\n  1\n]\n"

@@ -90,3 +90,11 @@ def test_bio_title_glued_to_authors_and_cut_off_entry():
     assert second.code_url == "https://github.com/ada/engine"
     assert third.title == "Third paper cut off" and third.authors == [] and third.abstract is None
     assert page.warnings == ["entry 3 (Third paper cut off) has no authors: page cut off?"]
+
+
+def test_abbreviated_counts_in_the_header():
+    text = SCHOLARFEED.read_text().replace("46papers", "1.2kpapers", 1).replace("794citations", "3.4M citations", 1)
+    profile = parse_text(text).profile
+    assert (profile.paper_count, profile.citations, profile.h_index) == (1200, 3_400_000, 13)
+    text = SCHOLARFEED.read_text().replace("794citations", "12,345 citations", 1)
+    assert parse_text(text).profile.citations == 12345

@@ -29,8 +29,9 @@ DATE_LINE = re.compile(
 )
 _METRICS = {
     "h_index": re.compile(r"^h-?index\s*:?\s*(\d+)$", re.IGNORECASE),
-    "paper_count": re.compile(r"^([\d,]+)\s*papers?$", re.IGNORECASE),
-    "citations": re.compile(r"^([\d,]+)\s*citations?$", re.IGNORECASE),
+    # A count may be abbreviated ('1.2kcitations', '3.4M citations').
+    "paper_count": re.compile(r"^([\d,.]+\s*[km]?)\s*papers?$", re.IGNORECASE),
+    "citations": re.compile(r"^([\d,.]+\s*[km]?)\s*citations?$", re.IGNORECASE),
     "novelty": re.compile(r"^novelty\s*:?\s*([\d.]+)\s*%?$", re.IGNORECASE),
     "ai_score": re.compile(r"^ai\s*score\s*:?\s*([\d.]+)$", re.IGNORECASE),
 }
@@ -111,15 +112,24 @@ _METRIC_LIMIT = 10**15
 _SCORES = ("novelty", "ai_score")  # percentages, which may have decimals; the rest are counts
 
 
+_SCALES = {"k": 1_000, "m": 1_000_000}
+
+
 def _metric(key: str, text: str) -> int | float | None:
-    """A header metric's value ('1,234' -> 1234, '53' -> 53.0 for a score), or None
-    when the digits make no number ('1.2.3') or one too large to be a count."""
+    """A header metric's value ('1,234' -> 1234, '1.2k' -> 1200, '53' -> 53.0 for a
+    score), or None when the digits make no number ('1.2.3') or one too large to be
+    a count."""
     digits = text.replace(",", "")
+    scale = _SCALES.get(digits[-1:].lower(), 1)
+    if scale > 1:
+        digits = digits[:-1].rstrip()
     try:
-        value: int | float = float(digits) if key in _SCORES else int(digits)
+        value: int | float = float(digits) if key in _SCORES or scale > 1 else int(digits)
     except ValueError:
         return None
-    return value if value < _METRIC_LIMIT else None  # digits only: never negative, never NaN
+    if not value * scale < _METRIC_LIMIT:  # digits only: never negative, never NaN (an overflow is inf)
+        return None
+    return round(value * scale) if scale > 1 else value
 
 
 def _parse_header(lines: list[str], page: ParsedPage) -> None:

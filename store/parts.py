@@ -45,7 +45,7 @@ class PartDamaged(Exception):
 
 # Documents in one write at a time: about a megabyte of details.
 _BATCH = 500
-# Bytes of document lines parsed at a time by PartFile.docs.
+# Bytes of document lines read at a time by PartFile (docs parses them as one block).
 _BLOCK = 1 << 20
 # Bytes read at a time by PartFile.find to reach the start of a line (a details line
 # is two kilobytes on average), and at a line's start to read its id.
@@ -198,7 +198,7 @@ class PartFile:
         found: dict[str, int] = {}
         if self.one_line:
             return found
-        for offset, line in self._lines_read_apart():
+        for offset, line in self._lines():
             doc_id = _line_id(line)
             if doc_id is not None:
                 found[doc_id] = offset
@@ -281,18 +281,11 @@ class PartFile:
         return end, b""
 
     def _lines(self, start: int | None = None) -> Iterator[tuple[int, bytes]]:
-        """Each line after the table's header (or from start), with the offset it starts at."""
-        offset = len(self._header) if start is None else start
-        self._handle.seek(offset)
-        for line in self._handle:
-            yield offset, line
-            offset += len(line)
-
-    def _lines_read_apart(self) -> Iterator[tuple[int, bytes]]:
-        """_lines, read without moving the file's position (pread): find may need them
-        in the app's main thread while a worker streams docs() from the same file."""
+        """Each line after the table's header (or from start), with the offset it starts
+        at; read without moving the file's position (pread): find may need them in the
+        app's main thread while a worker streams docs() from the same file."""
         fd = self._handle.fileno()
-        offset = len(self._header)
+        offset = len(self._header) if start is None else start
         rest = b""
         while block := os.pread(fd, _BLOCK, offset + len(rest)):
             *lines, rest = (rest + block).split(b"\n")

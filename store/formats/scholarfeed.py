@@ -110,9 +110,7 @@ def _blocks(lines: list[str]) -> list[list[str]]:
 # codec, which takes integers of at most 64 bits): the page is damaged or a joke.
 _METRIC_LIMIT = 10**15
 _SCORES = ("novelty", "ai_score")  # percentages, which may have decimals; the rest are counts
-
-
-_SCALES = {"k": 1_000, "m": 1_000_000}
+_SCALES = {"k": 1_000, "m": 1_000_000}  # an abbreviated count's suffix
 
 
 def _metric(key: str, text: str) -> int | float | None:

@@ -38,9 +38,9 @@ class PaperDetail(LineList):
         self.papers_by_id: dict[str, Paper] = {}
         self.linked_authors: list[dict[str, Any]] = []
         self.empty_text = "No paper selected"
-        # The store's abstracts are not open yet (the app opens them after the lists and
-        # the titles' index): the pane says so where the abstract goes, rather than show
-        # a paper that seems to have none.
+        # The store's abstracts are not open yet (the app opens them once the papers are
+        # listed): the pane says so where the abstract goes, rather than show a paper
+        # that seems to have none.
         self.abstract_pending = False
         self._width = 0
 

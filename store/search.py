@@ -494,14 +494,16 @@ class SearchIndex:
             words = " ".join(field_words)
             fine = fuzz.partial_ratio(text, words)
             if words.startswith(text):
-                fine += 50
+                fine += _STARTS_WEIGHT
             # Of two texts that both hold the words, the one the query covers more of is closer,
-            # and the one that holds them side by side, in any order.
-            fine += 20 * min(1.0, len(text) / max(1, len(words)))
+            # and the one that holds them side by side, in any order: partial_ratio follows the
+            # order typed, so words recalled in another order rank by this.
+            fine += _COVERAGE_WEIGHT * min(1.0, len(text) / max(1, len(words)))
             if hits.several_words and len(field_words) <= _CLOSENESS_MAX_WORDS:
-                fine += 30 * closeness(hits.of(field_words, best))
-        # Tiers dominate; within a tier the closer text wins, then the newer paper.
-        score = (_TIER_COUNT - tier) * 100 + fine - index / (self.size + 1)
+                fine += _CLOSENESS_WEIGHT * closeness(hits.of(field_words, best))
+        # Within a tier the closer text wins, then the newer paper. A tier's scores lie above
+        # the next one's, as the results are listed (the command palette orders by score).
+        score = (_TIER_COUNT - tier) * _TIER_STEP + fine - index / (self.size + 1)
         return SearchResult(paper, score, best, query.terms, matches, abstract, tier)
 
 
@@ -516,9 +518,15 @@ _CLOSENESS_MAX_WORDS = 64
 
 # The largest tier in which _pool looks for titles holding the query (a few milliseconds).
 _HOLDING_MAX = 4000
-# Above any tier's score (a tier's hundreds plus at most 200 of fine scoring): the paper
-# whose arXiv id was asked for.
-_ID_SCORE = (_TIER_COUNT + 3) * 100.0
+# The fine score's parts: partial_ratio (at most 100), and these at most for a text that
+# starts with the query, that the query covers whole, that holds its words side by side.
+_STARTS_WEIGHT = 50
+_COVERAGE_WEIGHT = 20
+_CLOSENESS_WEIGHT = 60
+# A tier's share of the score: more than the most a fine score adds (and the date's tie-break, under 1).
+_TIER_STEP = 100 + _STARTS_WEIGHT + _COVERAGE_WEIGHT + _CLOSENESS_WEIGHT + 1
+# Above any tier's score: the paper whose arXiv id was asked for.
+_ID_SCORE = float((_TIER_COUNT + 1) * _TIER_STEP)
 
 # _tiers yields five tiers that look at titles and author names only, then the ones
 # that look at every field.

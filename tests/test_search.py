@@ -167,6 +167,16 @@ def test_a_title_that_starts_with_or_holds_the_query_is_not_lost_among_newer_one
     assert [r.paper["id"] for r in index.search("graph kern", limit=3)][:1] == ["wanted"]  # while typing
 
 
+def test_scores_fall_from_tier_to_tier_as_the_results_are_listed():
+    """The command palette orders by score: a close title of a lower tier must not score
+    above a distant one of a higher tier."""
+    papers = [paper("exact, apart", "Graph methods and other things seen in a kernel space of many words"),
+              paper("prefix, close", "Graph kernels", date="2024-01-01")]
+    results = SearchIndex(papers).search("graph kernel")
+    assert [(r.paper["id"], r.tier) for r in results] == [("exact, apart", 0), ("prefix, close", 1)]
+    assert results[0].score > results[1].score
+
+
 def test_hyphenated_names_and_venues_match_typed_solid_too():
     index = SearchIndex([paper("named", "Graph methods", authors=("Jean-Pierre Dupont",)),
                          paper("venue", "Sparse coding", venue="Non-Convex Workshop")])
@@ -193,6 +203,17 @@ def test_of_titles_holding_the_words_the_one_holding_them_side_by_side_comes_fir
     # Without closeness the newer paper, which starts with the first word typed, came first.
     for query in ("kernel regression ridge", "rigde kernel regresion"):
         assert [r.paper["id"] for r in index.search(query)] == ["side by side", "apart"]
+
+
+def test_words_recalled_in_another_order_find_the_title_that_holds_them_side_by_side():
+    """The newer title holds the words apart in an order partial_ratio favours; the older
+    one holds them side by side, and a title's closeness outweighs the order typed."""
+    papers = [paper("side by side", "Kernel offline with uncertainty autoencoder calibration from representations "
+                    "large detection from adaptation sparse matrix generative network", date="2018-01-01"),
+              paper("apart", "Autoencoder offline the kernel clustering uncertainty with generative few-shot "
+                    "large adversarial", date="2024-01-01")]
+    results = SearchIndex(papers).search("kernel autoencoder uncertainty with offline")
+    assert [r.paper["id"] for r in results] == ["side by side", "apart"]
 
 
 @pytest.mark.parametrize("query, words, expected", [

@@ -22,7 +22,7 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Any, TypeVar
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from store.collector import collector_paused
 from store.model import Paper, newest_first
@@ -285,8 +285,7 @@ class SearchIndex:
             if not tier:
                 continue
             seen |= tier
-            # Only a title that holds every word (tiers 0 and 1) can start with the query.
-            ids = self._pool(tier, " ".join(query.terms), pool) if tier_rank < 2 else bits(tier, pool)
+            ids = self._pool(tier, " ".join(query.terms), pool, tier_rank)
             if query.phrases:
                 ids = [i for i in ids if self._has_phrases(self.papers[i], query.phrases)]
             scored = [self._result(i, query, matches, tier_rank, hits) for i in ids]
@@ -296,23 +295,39 @@ class SearchIndex:
                 break
         return results[:limit]
 
-    def _pool(self, tier: int, text: str, pool: int) -> list[int]:
-        """The papers of a tier to score finely: those whose title starts with the query,
-        or else those whose title holds it as a phrase; then the newest.
+    def _pool(self, tier: int, text: str, pool: int, tier_rank: int) -> list[int]:
+        """The papers of a tier to score finely.
 
-        Taken by date alone, the paper whose title begins with (or holds) what was typed
-        could be left out of a large tier (common words at 100,000 papers) by a hundred
-        newer papers that hold the words apart.
+        Taken by date alone, the paper whose title is closest to what was typed could be
+        left out of a large tier (common words at 100,000 papers, or a typo's near words)
+        by newer papers that hold the words apart. Of a tier that matched titles only,
+        the titles closest to the query are taken, when there are few enough to compare
+        (partial_ratio, as the fine score; ties by date); else those whose title starts
+        with the query, or holds it as a phrase (only a title that holds every word, tiers 0
+        and 1, can); then the newest.
         """
         size = tier.bit_count()
         if size <= pool:
             return bits(tier)
+        if tier_rank not in _TITLE_TIERS:
+            return bits(tier, pool)
+        if size <= _COMPARED_MAX:
+            return self._closest_titles(tier, text, pool)
+        if tier_rank > 1:
+            return bits(tier, pool)
         chosen = bits(self._titles_starting(text) & tier, pool)
         if not chosen and " " in text and size <= _HOLDING_MAX:
             chosen = self._titles_holding(text, tier, pool)
         if len(chosen) < pool:
             chosen += bits(tier & ~self.fields["title"].to_mask(chosen), pool - len(chosen))
         return chosen
+
+    def _closest_titles(self, among: int, text: str, limit: int) -> list[int]:
+        """The papers of `among` whose titles are closest to text, at most limit of them."""
+        indices = bits(among)
+        closest = process.extract(text, [self._titles[i] for i in indices], scorer=fuzz.partial_ratio,
+                                  processor=None, limit=limit)
+        return [indices[at] for _, _, at in closest]
 
     def _titles_starting(self, text: str) -> int:
         """The papers whose title (folded words) starts with text: a range of the sorted titles.
@@ -511,6 +526,10 @@ class SearchIndex:
 _MOST_MISSED = 5
 # How many tiers _tiers yields at most: seven with every word, two for each number missed.
 _TIER_COUNT = 7 + 2 * _MOST_MISSED
+# The tiers that match titles alone (every word exactly, as a prefix, or with typos).
+_TITLE_TIERS = (0, 1, 3)
+# The largest such tier whose titles _pool compares with the query (a few milliseconds).
+_COMPARED_MAX = 1000
 # Titles starting with the query beyond which _pool takes the newest papers.
 _STARTING_MAX = 5000
 # Texts longer than this (abstracts) are not scanned for how close their words lie.

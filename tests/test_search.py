@@ -167,6 +167,16 @@ def test_a_title_that_starts_with_or_holds_the_query_is_not_lost_among_newer_one
     assert [r.paper["id"] for r in index.search("graph kern", limit=3)][:1] == ["wanted"]  # while typing
 
 
+def test_a_title_close_to_a_query_with_typos_is_not_lost_among_newer_ones():
+    """Eighty newer papers hold the words apart, and the typos leave no title starting
+    with what was typed: the pool is the titles closest to the query, not the newest."""
+    newer = [paper(f"n{n}", f"Kernel view {n} of the graph methods", date=f"{2000 + n // 12}-{n % 12 + 1:02}-01")
+             for n in range(80)]
+    index = SearchIndex([*newer, paper("wanted", "Graph kernel methods", date="1990-01-01")])
+    [first] = index.search("grpah kernl methds", limit=1)
+    assert (first.paper["id"], first.tier) == ("wanted", 3)
+
+
 def test_scores_fall_from_tier_to_tier_as_the_results_are_listed():
     """The command palette orders by score: a close title of a lower tier must not score
     above a distant one of a higher tier."""

@@ -60,6 +60,23 @@ def test_find_bisects_a_part_in_id_order_without_reading_every_line(tmp_path, mo
         assert part.find("p:0000") is None
 
 
+def test_find_remembers_its_bisection_steps(tmp_path, monkeypatch):
+    """A search reads a hundred abstracts at once, each bisection starting with the same
+    steps: once each step was read, looking every paper up again reads only the lines found."""
+    docs = [{"id": f"p:{n:04d}", "abstract": "w" * (n * 7919 % 9_000)} for n in range(0, 600, 3)]
+    absent = ("p:0001", "p:9999", "a")  # between, after and before the ids
+    with parts.PartFile(write(tmp_path, "details", docs), "details") as part:
+        monkeypatch.setattr(part, "ids", lambda: {})  # what bisection alone finds
+        assert [part.find(doc["id"]) for doc in docs] == docs
+        assert [part.find(doc_id) for doc_id in absent] == [None] * 3
+        steps = []
+        line_from = part._line_from
+        monkeypatch.setattr(part, "_line_from", lambda *args: steps.append(args) or line_from(*args))
+        assert [part.find(doc["id"]) for doc in reversed(docs)] == docs[::-1]
+        assert [part.find(doc_id) for doc_id in absent] == [None] * 3
+    assert steps == []
+
+
 @settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ids=st.sets(st.text(alphabet=st.sampled_from(list("p:01aZé€𝐀")), min_size=1, max_size=5), max_size=40),

@@ -275,20 +275,21 @@ class SearchIndex:
     def _ranked(self, query: Query, allowed: int, limit: int) -> list[SearchResult]:
         if not query.terms:
             return [SearchResult(self.papers[i], 0.0, None) for i in bits(allowed, limit)]
-        matches = self._matches(query)
-        hits = WordHits(query.terms, matches)
+        scoring = _Scoring(query, self._matches(query))
         seen = 0
         results: list[SearchResult] = []
-        pool = max(limit, 30)
-        for tier_rank, tier in enumerate(self._tiers(matches)):
+        for tier_rank, tier in enumerate(self._tiers(scoring.matches)):
             tier &= allowed & ~seen
             if not tier:
                 continue
             seen |= tier
-            ids = self._pool(tier, " ".join(query.terms), pool, tier_rank)
+            # Scored finely: as many as the places left, 30 at least (of a large tier, more
+            # than are shown let the closest come first); not the whole list's worth again
+            # for its last places (abstract matches, each read from disk: 40 µs).
+            ids = self._pool(tier, scoring.text, max(limit - len(results), 30), tier_rank)
             if query.phrases:
                 ids = [i for i in ids if self._has_phrases(self.papers[i], query.phrases)]
-            scored = [self._result(i, query, matches, tier_rank, hits) for i in ids]
+            scored = [self._result(i, scoring, tier_rank) for i in ids]
             scored.sort(key=lambda r: -r.score)
             results.extend(scored)
             if len(results) >= limit:
@@ -493,20 +494,24 @@ class SearchIndex:
         text += " " + " ".join(words_of(field_text(paper, "abstract", self._abstract_of(paper))))
         return all(phrase in text for phrase in phrases)
 
-    def _result(self, index: int, query: Query, matches: list[dict[str, TermMatch]], tier: int,
-                hits: WordHits) -> SearchResult:
+    def _result(self, index: int, scoring: _Scoring, tier: int) -> SearchResult:
         paper = self.papers[index]
-        bit = 1 << index
-        # The best field: the first (title, authors, meta, abstract) where a query word matched.
-        best = next(
-            (name for name in FIELDS if any(m[name].any & bit for m in matches if name in m)), None
-        )
-        text = " ".join(query.terms)
+        # The best field: the first (title, authors, meta, abstract) where a query word
+        # matched; in a tier of titles alone, the title.
+        if tier in _TITLE_TIERS:
+            best: str | None = "title"
+        else:
+            best = next((name for name, mask in scoring.field_masks if mask >> index & 1), None)
+        text = scoring.text
         fine = 0.0
         abstract = self._abstract_of(paper) if best == "abstract" else None
         if best:
-            field_words = words_of(field_text(paper, best, abstract))
-            words = " ".join(field_words)
+            if best == "title":  # its words are kept, folded and joined
+                words = self._titles[index]
+                field_words = words.split()
+            else:
+                field_words = words_of(field_text(paper, best, abstract))
+                words = " ".join(field_words)
             fine = fuzz.partial_ratio(text, words)
             if words.startswith(text):
                 fine += _STARTS_WEIGHT
@@ -514,12 +519,25 @@ class SearchIndex:
             # and the one that holds them side by side, in any order: partial_ratio follows the
             # order typed, so words recalled in another order rank by this.
             fine += _COVERAGE_WEIGHT * min(1.0, len(text) / max(1, len(words)))
-            if hits.several_words and len(field_words) <= _CLOSENESS_MAX_WORDS:
-                fine += _CLOSENESS_WEIGHT * closeness(hits.of(field_words, best))
+            if scoring.hits.several_words and len(field_words) <= _CLOSENESS_MAX_WORDS:
+                fine += _CLOSENESS_WEIGHT * closeness(scoring.hits.of(field_words, best))
         # Within a tier the closer text wins, then the newer paper. A tier's scores lie above
         # the next one's, as the results are listed (the command palette orders by score).
         score = (_TIER_COUNT - tier) * _TIER_STEP + fine - index / (self.size + 1)
-        return SearchResult(paper, score, best, query.terms, matches, abstract, tier)
+        return SearchResult(paper, score, best, scoring.query.terms, scoring.matches, abstract, tier)
+
+
+class _Scoring:
+    """What scoring a search's candidates needs, worked out once a search."""
+
+    def __init__(self, query: Query, matches: list[dict[str, TermMatch]]) -> None:
+        self.query = query
+        self.matches = matches
+        self.text = " ".join(query.terms)
+        self.hits = WordHits(query.terms, matches)
+        # Per field, in FIELDS order, the papers where any query word matched.
+        self.field_masks = [(name, _or(match[name].any for match in matches))
+                            for name in FIELDS if name in matches[0]]
 
 
 # The most query words a result may miss (and never more than half of them).

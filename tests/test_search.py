@@ -177,6 +177,22 @@ def test_a_title_close_to_a_query_with_typos_is_not_lost_among_newer_ones():
     assert (first.paper["id"], first.tier) == ("wanted", 3)
 
 
+def test_the_last_places_of_a_long_list_score_no_more_abstracts_than_they_need():
+    """Forty titles hold the word; a hundred papers only in their abstracts, each read from
+    disk to be scored: the ten places left take the 30 newest of them, not fifty."""
+    papers = [paper(f"t{n}", f"Kernel view {n}") for n in range(40)]
+    papers += [paper(f"a{n:03}", f"Other {n}", abstract="A kernel inside.", date=f"{1900 + n}-01-01")
+               for n in range(100)]
+    abstracts = {p["id"]: p.pop("abstract") for p in papers}
+    read = []
+    index = SearchIndex(papers, with_abstracts=False, abstract_of=lambda p: read.append(p["id"]) or abstracts[p["id"]])
+    index.add_abstracts((pid, text) for pid, text in abstracts.items() if text)
+    results = index.search("kernel", limit=50)
+    assert [r.field for r in results] == ["title"] * 40 + ["abstract"] * 10
+    assert sorted(read) == [f"a{n:03}" for n in range(70, 100)]  # the newest 30, then the best 10 shown
+    assert [r.paper["id"] for r in results[40:]] == [f"a{n:03}" for n in range(99, 89, -1)]
+
+
 def test_scores_fall_from_tier_to_tier_as_the_results_are_listed():
     """The command palette orders by score: a close title of a lower tier must not score
     above a distant one of a higher tier."""

@@ -126,7 +126,10 @@ class SearchScreen(ModalScreen[str | None]):
         self.query_one(ResultList).set_results(results, text)
         if text.strip():
             more = "" if self.index.has_abstracts else " (abstracts still indexing)"
-            found = f"{len(results)} result{'' if len(results) == 1 else 's'}"
+            if len(results) == RESULT_LIMIT:  # where the list stops: more may match
+                found = f"The best {RESULT_LIMIT} results"
+            else:
+                found = f"{len(results)} result{'' if len(results) == 1 else 's'}"
             status.update(Content(f"{found} in {elapsed:.0f} ms{more}"))
         else:
             status.update(Content(""))

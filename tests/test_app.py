@@ -70,6 +70,13 @@ async def test_open_author_paper_and_follow_a_coauthor(app):
         assert app.focused is detail
 
 
+def test_the_benchmark_searches_for_as_many_results_as_the_app():
+    from tests.bench.run import APP_RESULTS
+    from tui.screens.search import RESULT_LIMIT
+
+    assert APP_RESULTS == RESULT_LIMIT
+
+
 async def test_search_with_a_typo_opens_the_hit_and_esc_returns(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
@@ -96,6 +103,19 @@ async def test_a_search_that_finds_nothing_says_so_and_an_empty_query_asks_for_o
         assert str(app.screen.query_one("#search-status").render()).startswith("0 results in ")
         await press(app, pilot, *["backspace"] * 6)
         assert drawn(results)[0] == "Type to search titles, authors, venues, comments and abstracts"
+
+
+async def test_a_list_cut_at_its_limit_says_it_holds_the_best_results(app, monkeypatch):
+    import tui.screens.search
+
+    monkeypatch.setattr(tui.screens.search, "RESULT_LIMIT", 3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await search(app, pilot, "learning")
+        assert app.screen.query_one("#search-results").count == 3
+        assert str(app.screen.query_one("#search-status").render()).startswith("The best 3 results in ")
+        await press(app, pilot, *["backspace"] * 8, *"pseudocorset")
+        assert str(app.screen.query_one("#search-status").render()).startswith("1 result in ")
 
 
 async def test_malformed_filter_is_explained(app):

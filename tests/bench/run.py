@@ -29,6 +29,10 @@ QUERIES = [
     "self-supervised distillation", "graph atention network", "bayesian variational inference",
     "federated privacy", "ge", "contrastive representation learning",
 ]
+# The results the app's search screen asks for at each keystroke (RESULT_LIMIT in
+# tui/screens/search.py, which would import Textual here; a test holds the two equal):
+# each keystroke, and whether a title comes first, is timed and judged as the app has it.
+APP_RESULTS = 200
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -68,7 +72,7 @@ def bench_size(papers: int, work: Path, ingest_runs: int = 3) -> dict:
     for query in QUERIES:
         for end in range(1, len(query) + 1):
             started = time.perf_counter()
-            index.search(query[:end], limit=50)
+            index.search(query[:end], limit=APP_RESULTS)
             latencies.append((time.perf_counter() - started) * 1000)
 
     found_first = found_first_rates(index, data.papers)
@@ -134,8 +138,8 @@ def typo(word: str, rng: random.Random) -> str:
 
 
 def found_first_rates(index, papers: list[dict], sample: int = 300) -> dict[str, float]:
-    """For each way of recalling a title, the share of 300 sampled papers that the search
-    puts first. Synthetic titles draw on a small vocabulary, so some share even the words
+    """For each way of recalling a title, the share of 300 sampled papers that the app's
+    search puts first. Synthetic titles draw on a small vocabulary, so some share even the words
     recalled (most three-word phrases, at 100,000 papers): the intended paper cannot then
     always come first."""
     rng = random.Random(7)
@@ -145,7 +149,7 @@ def found_first_rates(index, papers: list[dict], sample: int = 300) -> dict[str,
         hits = 0
         for paper in chosen:
             words = paper["title"].split()[:-1]
-            results = index.search(" ".join(recall(words, rng)), limit=1)
+            results = index.search(" ".join(recall(words, rng)), limit=APP_RESULTS)
             hits += bool(results) and results[0].paper["id"] == paper["id"]
         rates[name] = hits / len(chosen)
     return rates

@@ -193,6 +193,26 @@ def test_the_last_places_of_a_long_list_score_no_more_abstracts_than_they_need()
     assert [r.paper["id"] for r in results[40:]] == [f"a{n:03}" for n in range(99, 89, -1)]
 
 
+def test_a_query_typed_a_key_at_a_time_reads_each_abstract_it_scores_once(monkeypatch):
+    import store.search
+
+    papers = [paper(f"a{n}", f"Other {n}", abstract=f"A kernel, number {n}.") for n in range(5)]
+    abstracts = {p["id"]: p.pop("abstract") for p in papers}
+    read = []
+    index = SearchIndex(papers, with_abstracts=False, abstract_of=lambda p: read.append(p["id"]) or abstracts[p["id"]])
+    index.add_abstracts(abstracts.items())
+    for typed in ("kern", "kerne", "kernel"):
+        results = sorted(index.search(typed), key=lambda r: r.paper["id"])
+        assert [(r.field, r.abstract, r.spans) for r in results] == [
+            ("abstract", f"A kernel, number {n}.", [(2, 2 + len(typed))]) for n in range(5)]
+    assert sorted(read) == [f"a{n}" for n in range(5)]
+    monkeypatch.setattr(store.search, "_ABSTRACTS_KEPT", 3)
+    index = SearchIndex(papers, with_abstracts=False, abstract_of=lambda p: abstracts[p["id"]])
+    index.add_abstracts(abstracts.items())
+    assert len(index.search("kernel")) == 5
+    assert len(index._abstracts_read) == 3  # the first read made way
+
+
 def test_scores_fall_from_tier_to_tier_as_the_results_are_listed():
     """The command palette orders by score: a close title of a lower tier must not score
     above a distant one of a higher tier."""

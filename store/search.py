@@ -7,8 +7,9 @@ Ranking is by tiers: all words found exactly in the title; as a prefix in the
 title; in title or authors; with typos; anywhere (venue, comments, abstract); then
 with one word missing. Only the papers shown are scored finely (rapidfuzz against
 the matched field), so a keystroke costs milliseconds at 100,000 papers; of a tier
-larger than that, those whose title starts with the query (or holds it) go first.
-Which words of a result matched, and how close together, is store/word_matches.py's.
+larger than that, those whose titles are closest to the query (or, of thousands,
+start with it or hold it) go first, else the newest. Which words of a result
+matched, and how close together, is store/word_matches.py's.
 """
 
 from __future__ import annotations

@@ -81,9 +81,11 @@ def _add_filter(query: Query, key: str, value: str) -> None:
             low, high = years
             years = max(low, earlier[0]), min(high, earlier[1])
             if years[0] > years[1]:
-                either = _as_filter(min(low, earlier[0]), max(high, earlier[1]))
+                hull = min(low, earlier[0]), max(high, earlier[1])
+                # The years from one filter's to the other's; for two open ones, every year.
+                either = "leave both out" if hull == (_EARLIEST, _LATEST) else f"write {_as_filter(*hull)}"
                 raise QueryError(f"year:{value} and {_as_filter(*earlier)} leave no year (filters combine);"
-                                 f" for either, write {either}")
+                                 f" for either, {either}")
         query.years = years
 
 

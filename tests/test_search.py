@@ -117,6 +117,8 @@ def test_year_and_venue_filters_alone_list_what_they_hold(index):
      "year:2022 and year:2021 leave no year (filters combine); for either, write year:2021-2022"),
     ("year:2013-2014 year:<2012",
      "year:<2012 and year:2013-2014 leave no year (filters combine); for either, write year:<=2014"),
+    ("kernel year:>2020 year:<2019",  # one filter's years up to the other's would be every year
+     "year:<2019 and year:>=2021 leave no year (filters combine); for either, leave both out"),
 ])
 def test_a_malformed_filter_says_what_was_expected(index, query, message):
     with pytest.raises(QueryError) as error:

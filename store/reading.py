@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,10 @@ MAX_LINE_CHARS = 100_000
 PAGE_SUFFIXES = {".txt", ".text", ".md", ""}
 
 
+# What a path that is not a file or folder is, as the reason for refusing it says.
+_KINDS = {stat.S_IFIFO: "a pipe", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
+
+
 class PageError(Exception):
     """A file that cannot be read as a page; the message is the reason."""
 
@@ -23,13 +28,19 @@ def read_page(path: Path) -> tuple[list[str], list[str]]:
     """The page's lines, normalized (BOM, line endings, NULs), and warnings."""
     warnings: list[str] = []
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except FileNotFoundError:
         raise PageError("no such file") from None
     except OSError as error:
         raise PageError(error.strerror or str(error)) from None
-    if path.is_dir():
+    if stat.S_ISDIR(status.st_mode):
         raise PageError("is a folder")
+    if not stat.S_ISREG(status.st_mode):
+        # A pipe would be read until its writer closes it, a device without end; neither
+        # has a size to check, nor a name the page would keep.
+        raise PageError(f"not a saved page but {_KINDS.get(stat.S_IFMT(status.st_mode), 'a special file')};"
+                        " save the page to a file first")
+    size = status.st_size
     if size == 0:
         raise PageError("empty file")
     if size > MAX_PAGE_BYTES:

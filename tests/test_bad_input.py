@@ -53,6 +53,10 @@ BAD_FILES = {
     "only blanks": (lambda tmp: write(tmp / "blank.txt", b"\n \n\t\n"), "no text (only white space)"),
     "only an over-long line": (lambda tmp: write(tmp / "long.txt", b"x" * 100_001 + b"\n \n"),
                                "no text (only white space)"),
+    # Read, a pipe would wait for a writer (the ingest would hang) and a device never end.
+    "named pipe": (lambda tmp: os.mkfifo(tmp / "page.txt") or tmp / "page.txt",
+                   "not a saved page but a pipe; save the page to a file first"),
+    "device": (lambda tmp: Path("/dev/zero"), "not a saved page but a device; save the page to a file first"),
 }
 
 

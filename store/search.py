@@ -290,7 +290,7 @@ class SearchIndex:
             # for its last places (abstract matches, each read from disk: 40 µs).
             ids = self._pool(tier, scoring.text, max(limit - len(results), 30), tier_rank)
             if query.phrases:
-                ids = [i for i in ids if self._has_phrases(self.papers[i], query.phrases)]
+                ids = [i for i in ids if self._has_phrases(i, query.phrases)]
             scored = [self._result(i, scoring, tier_rank) for i in ids]
             scored.sort(key=lambda r: -r.score)
             results.extend(scored)
@@ -504,11 +504,13 @@ class SearchIndex:
             )
         return mask
 
-    def _has_phrases(self, paper: Paper, phrases: list[str]) -> bool:
-        text = " ".join(" ".join(words_of(field_text(paper, f))) for f in FIELDS[:3])
+    def _has_phrases(self, index: int, phrases: list[str]) -> bool:
+        paper = self.papers[index]
+        # The title's words are kept joined; the abstract's as scoring keeps them, read once.
+        text = " ".join([self._titles[index], *(" ".join(words_of(field_text(paper, f))) for f in FIELDS[1:3])])
         if all(phrase in text for phrase in phrases):
             return True  # found without reading the abstract
-        text += " " + " ".join(words_of(field_text(paper, "abstract", self._abstract_of(paper))))
+        text += " " + self._abstract_words(index)[1]
         return all(phrase in text for phrase in phrases)
 
     def _result(self, index: int, scoring: _Scoring, tier: int) -> SearchResult:

@@ -208,6 +208,10 @@ def test_a_query_typed_a_key_at_a_time_reads_each_abstract_it_scores_once(monkey
         assert [(r.field, r.abstract, r.spans) for r in results] == [
             ("abstract", f"A kernel, number {n}.", [(2, 2 + len(typed))]) for n in range(5)]
     assert sorted(read) == [f"a{n}" for n in range(5)]
+    # A phrase the titles do not hold is looked for in the abstracts already read.
+    assert sorted(r.paper["id"] for r in index.search('"kernel number 3"')) == ["a3"]
+    assert sorted(r.paper["id"] for r in index.search('"a kernel" number')) == [f"a{n}" for n in range(5)]
+    assert sorted(read) == [f"a{n}" for n in range(5)]
     monkeypatch.setattr(store.search, "_ABSTRACTS_KEPT", 3)
     index = SearchIndex(papers, with_abstracts=False, abstract_of=lambda p: abstracts[p["id"]])
     index.add_abstracts(abstracts.items())

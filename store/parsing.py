@@ -117,7 +117,8 @@ def _read_one(job: Job, spool: Path) -> tuple[FileReport, Parsed | None]:
         return file_report, None
     file_report.format = page.format
     file_report.warnings = warnings + page.warnings
-    if not page.entries:
+    if not page.entries and not (page.owner and page.profile):
+        # A page with its owner's profile alone (an older research.google page) adds the person.
         file_report.error = f"looks like a {page.format} page but holds no papers"
         return file_report, None
     records = page_records(page, path.name)

@@ -66,6 +66,8 @@ def read_page(path: Path) -> tuple[list[str], list[str]]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = _split_lines(text)
+    if text.endswith("\n"):
+        lines.append("")  # the page ends with its line: a save that stops mid-line has no break
     if max(map(len, lines), default=0) > MAX_LINE_CHARS:
         kept = [line for line in lines if len(line) <= MAX_LINE_CHARS]
         warnings.append(f"{len(lines) - len(kept)} line(s) over {MAX_LINE_CHARS:,} characters dropped")

@@ -58,7 +58,7 @@ async def test_open_author_paper_and_follow_a_coauthor(app):
             "",
             "Authors    Hrayr Harutyunyan",
             "           Aditya Krishna Menon",
-            "           Seungyeon Kim (page owner)",
+            "           Seungyeon Kim",
         ]
         await press(app, pilot, "n", "n", "enter")  # the second author link: Aditya Krishna Menon
         assert app.main_screen.query_one("#authors").current["display_name"] == "Aditya Krishna Menon"

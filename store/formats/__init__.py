@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from store.formats import arxiver, paper_page, research_google, scholarfeed
+from store.formats import arxiver, google_listing, google_person, paper_page, scholarfeed, scholarfeed_paper
+from store.formats.attribution import add_owner
 from store.formats.entry import Entry, ParsedPage, Profile
 
 __all__ = ["Entry", "ParsedPage", "Profile", "FORMATS", "detect", "parse_lines", "parse_text", "UnknownFormat"]
@@ -22,9 +23,11 @@ class Format:
 
 FORMATS = [
     Format(paper_page.NAME, paper_page.score, paper_page.parse),
-    Format(research_google.NAME, research_google.score, research_google.parse),
+    Format(google_person.NAME, google_person.score, google_person.parse),
+    Format(google_listing.NAME, google_listing.score, google_listing.parse),
     Format(arxiver.NAME, arxiver.score, arxiver.parse),
     Format(scholarfeed.NAME, scholarfeed.score, scholarfeed.parse),
+    Format(scholarfeed_paper.NAME, scholarfeed_paper.score, scholarfeed_paper.parse),
 ]
 
 
@@ -51,7 +54,10 @@ def detect(lines: list[str]) -> Format | None:
 
 
 def parse_text(text: str) -> ParsedPage:
-    return parse_lines(text.splitlines())
+    lines = text.splitlines()
+    if text.endswith(("\n", "\r")):
+        lines.append("")  # as read_page gives it: the text ends with a whole line
+    return parse_lines(lines)
 
 
 def parse_lines(lines: list[str]) -> ParsedPage:
@@ -60,4 +66,6 @@ def parse_lines(lines: list[str]) -> ParsedPage:
         raise UnknownFormat(
             "not a page of a known format (scholarfeed, arxiver, paper page with related papers, research.google)"
         )
-    return fmt.parse(lines)
+    page = fmt.parse(lines)
+    add_owner(page)
+    return page

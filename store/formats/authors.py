@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+
+from store.text import fold, name_key
 
 # The marker that cuts a list short, with the comma and spaces before it, matched
 # backwards on the reversed end of the line: one attempt, where the forward pattern
@@ -16,7 +19,8 @@ _MARKER_ENDINGS = ("al", "al.", "others", "…", "...")
 _AND_OR_COMMA = re.compile(r",|\s+and\s+|\s*&\s*")
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "dos", "das",
               "le", "la", "bin", "ibn", "al", "el", "y", "ter", "zu", "mac", "st"}
-_NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$", re.UNICODE)
+# A word of a name; a nickname may stand in quotes or brackets ("Anthony 'Xiang' Chen").
+_NAME_WORD = re.compile(r"""^['"‘“(]?[^\W\d_][\w'’.\-]*['"’”)]?$""", re.UNICODE)
 
 
 # The same names recur on every page of an author and across pages: remember verdicts.
@@ -79,4 +83,35 @@ def split_glued_title(line: str) -> tuple[str, str] | None:
     return None
 
 
-_GLUE = re.compile(r"(?<=[a-z0-9)\]?!.:])(?=[A-Z][a-z])")
+# A glued word's title part ends in a small letter, a digit or punctuation, or in an
+# acronym ('Generative AIDaEun Choi'); the first name begins with a capital and a small letter.
+_GLUE = re.compile(r"(?<=[a-zA-Z0-9)\]?!.:'\"])(?=[A-Z][a-z])")
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two spellings name one person: equal but for case, accents and dots, or
+    one surname with first names that agree ('Fernanda Viegas', 'Fernanda B. Viégas',
+    'F. Viegas')."""
+    return person_matcher(b)(a)
+
+
+def person_matcher(name: str) -> Callable[[str], bool]:
+    """same_person(other, name) for many others: the name's parts worked out once."""
+    key = name_key(name)
+    words = fold(name).replace(".", " ").split()
+    surname, first = (words[-1], words[0]) if len(words) >= 2 else (None, None)
+
+    def matches(other: str) -> bool:
+        if name_key(other) == key:
+            return True
+        if surname is None or not fold(other).endswith(surname):
+            return False
+        other_words = fold(other).replace(".", " ").split()
+        if len(other_words) < 2 or other_words[-1] != surname:
+            return False
+        other_first = other_words[0]
+        if len(first) == 1 or len(other_first) == 1:
+            return first[0] == other_first[0]
+        return first == other_first
+
+    return matches

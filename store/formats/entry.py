@@ -44,6 +44,7 @@ class Profile:
     category: str | None = None
     affiliation: str | None = None
     bio: str | None = None
+    areas: list[str] | None = None  # research areas the page lists
 
     def is_empty(self) -> bool:
         return all(value is None for value in vars(self).values())

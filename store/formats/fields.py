@@ -87,3 +87,57 @@ def find_code_url(*texts: str | None) -> str | None:
                 url = "https://" + url
             return url
     return None
+
+
+# Saved excerpts stop mid-sentence; a whole page ends its last line with one of these
+# (a sentence, a closing bracket or quote, a date or count).
+_WHOLE_ENDING = re.compile(r"[.!?)\]\"'”’»0-9]$|^(?:Your Notes|View details)$", re.IGNORECASE)
+# What a cut-off text gets at its end, so that a reader sees it is not all there.
+CUT_MARK = " …"
+
+
+def ends_cut(lines: list[str]) -> bool:
+    """Whether the page's text stops mid-line: it ends without a line break (a final
+    empty line, as read_page gives it) and its last line ends without the punctuation
+    that closes a sentence, a venue or a date."""
+    if not lines or not lines[-1]:
+        return False
+    for line in reversed(lines):
+        line = line.strip()
+        if line:
+            return _WHOLE_ENDING.search(line) is None or line.count("(") > line.count(")")
+    return False
+
+
+def mark_cut(text: str) -> str:
+    return text.rstrip() + CUT_MARK
+
+
+_TO_APPEAR = re.compile(r"\s*\((?:to appear|in press|forthcoming)\)", re.IGNORECASE)
+_PAREN_YEAR = re.compile(r"\s*\(\s*(?:19|20)\d\d\s*\)")
+_PAGES = re.compile(r",?\s*(?:pp?\.|pages?)\s*[\d\-–, ]+\s*$", re.IGNORECASE)
+
+
+def clean_venue(text: str) -> str | None:
+    """A venue line without what is not the venue: a leading 'In', '(to appear)', the
+    year in brackets, page numbers ('In Proc. X, ACM (2024), pp. 9 (to appear)' ->
+    'Proc. X, ACM'); None when nothing is left ('(2023)', '2026')."""
+    venue = _TO_APPEAR.sub("", text)
+    venue = _PAREN_YEAR.sub("", venue)
+    venue = _PAGES.sub("", venue)
+    venue = re.sub(r"^In\s+", "", venue.strip())
+    venue = venue.strip(" ,;:")
+    if not venue or re.fullmatch(r"[\s(),.]*(?:(?:19|20)\d\d)?[\s(),.]*", venue):
+        return None
+    return venue
+
+
+_GLUED_CODES = re.compile(r"(?:[A-Z]{2})+")
+
+
+def split_categories(codes: str) -> str:
+    """Category codes a page glues together, apart ('OCLG' -> 'OC LG'): subject
+    codes are two capitals each; anything else stays as it is."""
+    if len(codes) > 2 and _GLUED_CODES.fullmatch(codes):
+        return " ".join(codes[i:i + 2] for i in range(0, len(codes), 2))
+    return codes

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from store.formats.entry import Entry, ParsedPage
-from store.formats.fields import find_code_url, parse_iso_date, parse_rfc_date
+from store.formats.fields import ends_cut, find_code_url, mark_cut, parse_iso_date, parse_rfc_date
 from store.text import find_arxiv_id, squash
 
 NAME = "paper-page"
@@ -82,8 +82,12 @@ def parse(lines: list[str]) -> ParsedPage:
         names = [squash(n) for n in authors.split(",") if n.strip()]
         main.authors = [n for n in names if n.lower() not in ("et al.", "et al")]
         main.authors_complete = not authors.rstrip(", ").lower().endswith("et al.")
-    main.summary = value("Abstract summary", "\n")
+    summary = value("Abstract summary", "\n")
+    main.summary = summary.replace("<n>", "\n") if summary else None
     main.abstract = value("Abstract")
+    if main.abstract and related_from is None and ends_cut(lines) and _last_field(lines) == "Abstract":
+        main.abstract = mark_cut(main.abstract)
+        page.warnings.append("the page is cut off in the abstract: it is marked as cut")
     main.score = _number(value("Score"))
     main.code_url = find_code_url(main.abstract)
     main.has_code = main.code_url is not None
@@ -116,6 +120,15 @@ def _related_start(lines: list[str]) -> int | None:
         if line.startswith("- "):
             return index
     return detail_at
+
+
+def _last_field(lines: list[str]) -> str | None:
+    """The header field the page's last lines belong to."""
+    for raw in reversed(lines):
+        match = HEADER.match(raw.strip())
+        if match:
+            return match.group("key")
+    return None
 
 
 def _number(text: str | None) -> float | None:

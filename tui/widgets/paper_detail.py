@@ -98,13 +98,18 @@ class PaperDetail(LineList):
             author = by_key.get(name)
             field("Authors" if n == 0 else "", name, ("author", author["id"]) if author else None)
         listed = set(paper["authors"])
-        extra = [a for a in self.linked_authors if not listed & set(a["aliases"])]
-        for author in extra:
-            suffix = " (page)" if author["kind"] == "page" else " (page owner)"
-            label = "Authors" if not paper["authors"] and author is extra[0] else ""
-            field(label, author["display_name"] + suffix, ("author", author["id"]))
-        if not paper["authors_complete"]:
+        # Owners a store made before owners were stored among the authors still link here.
+        owners = [a for a in self.linked_authors if a["kind"] != "page" and not listed & set(a["aliases"])]
+        for author in owners:
+            label = "Authors" if not paper["authors"] and author is owners[0] else ""
+            field(label, author["display_name"] + " (page owner)", ("author", author["id"]))
+        if not paper["authors"] and not owners:
+            field("Authors", "(the page names none)", role="dim")
+        elif not paper["authors_complete"]:
             field("", "et al. (the page cut the list)", role="dim")
+        # Unnamed pages are where the paper was saved from, not its authors.
+        for n, page in enumerate(a for a in self.linked_authors if a["kind"] == "page"):
+            field("On page" if n == 0 else "", page["display_name"], ("author", page["id"]))
         date = paper.get("date") or (str(paper["year"]) if paper.get("year") else None)
         if date and paper.get("date_inferred"):
             date += "  (year inferred: the page gave none)"

@@ -25,7 +25,7 @@ from store.model import (
     page_author_id,
     paper_id,
 )
-from store.text import name_key
+from store.text import fold, name_key
 
 if TYPE_CHECKING:  # the parsers are needed to ingest, not to read a store (the catalog imports this)
     from store.formats.entry import Entry, ParsedPage
@@ -166,7 +166,7 @@ def merge_papers(records: list[Paper], complete: Callable[[Paper], Paper] | None
     fills in the rest of a record that is joined with another.
     """
     _recover_lost_keys(records)
-    groups = _groups(records)
+    groups = _groups(records, complete)
     papers = list(records) if groups is None else [_paper_of(group, complete) for group in groups]
     related_of = _related_resolver(papers)
     for paper in papers:
@@ -213,15 +213,18 @@ def _recover_lost_keys(records: list[Paper]) -> None:
 
 def _paper_of(group: list[Paper], complete: Callable[[Paper], Paper] | None) -> Paper:
     if len(group) == 1:
-        return group[0]
+        return _as_paper(group[0]) if group[0].pop("_rekeyed", False) else group[0]
     if complete is not None:
         group = [complete(record) for record in group]
     return _as_paper(_join(group))
 
 
-def _groups(records: list[Paper]) -> list[list[Paper]] | None:
+def _groups(records: list[Paper], complete: Callable[[Paper], Paper] | None = None) -> list[list[Paper]] | None:
     """The records joined by shared identity keys (union-find), each group in record
-    order; None when no two records share a key (a first ingest of distinct papers)."""
+    order; None when no two records share a key (a first ingest of distinct papers).
+
+    An arXiv id (or an untitled paper's abstract) joins records outright; a title only
+    joins records that agree on who wrote the paper and when (_join_by_title)."""
     parent = list(range(len(records)))
 
     def find(i: int) -> int:
@@ -230,22 +233,107 @@ def _groups(records: list[Paper]) -> list[list[Paper]] | None:
             i = parent[i]
         return i
 
+    def union(a: int, b: int) -> bool:
+        a, b = find(a), find(b)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+        return a != b
+
     owner_of_key: dict[str, int] = {}
+    by_title: dict[str, list[int]] = {}
     joined = False
     for index, record in enumerate(records):
         for key in record["_keys"]:
+            if key.startswith("title:"):
+                title = key.partition(_HOMONYM)[0]
+                if title in by_title:
+                    by_title[title].append(index)
+                else:
+                    by_title[title] = [index]
+                continue
             owner = owner_of_key.setdefault(key, index)
-            if owner != index:
-                a, b = find(index), find(owner)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-                    joined = True
+            if owner != index and union(index, owner):
+                joined = True
+    for title, indexes in by_title.items():
+        if len(indexes) > 1 and _join_by_title(title, indexes, records, find, union, complete):
+            joined = True
     if not joined:
         return None
     groups: dict[int, list[Paper]] = defaultdict(list)
     for index, record in enumerate(records):
         groups[find(index)].append(record)
     return list(groups.values())
+
+
+# Between a title's key and what tells apart two papers of that title by other people.
+_HOMONYM = "#"
+
+
+def _surnames(record: Paper) -> set[str]:
+    return {words[-1] for name in record["authors"] if (words := fold(name).replace(".", " ").split())}
+
+
+def _join_by_title(title: str, indexes: list[int], records: list[Paper], find: Callable[[int], int],
+                   union: Callable[[int, int], bool], complete: Callable[[Paper], Paper] | None) -> bool:
+    """Join the records of one title that are one paper: their authors share a surname
+    (or one side lists none) and their years are at most one apart. Papers of the same
+    title by other people stay apart, each under a title key of its own, so that each
+    keeps its own id. Whether any records were joined."""
+    # Clusters in an order of the records' content alone, so that the result does not
+    # depend on the order pages were ingested in.
+    order = sorted(indexes, key=lambda i: (records[i].get("year") or 0, records[i]["authors"], records[i]["sources"]))
+    clusters: list[tuple[int, set[str], list[int]]] = []  # (a record in it, surnames, years)
+    joined = False
+    for index in order:
+        record = records[index]
+        names, year = _surnames(record), record.get("year")
+        for at, (member, cluster_names, years) in enumerate(clusters):
+            if find(member) == find(index) or (
+                    (not names or not cluster_names or names & cluster_names)
+                    and (year is None or all(abs(year - other) <= 1 for other in years))):
+                joined = union(member, index) or joined
+                clusters[at] = (member, cluster_names | names, years + ([year] if year else []))
+                break
+        else:
+            clusters.append((index, names, [year] if year else []))
+    suffixed = any(_HOMONYM in key for i in indexes for key in records[i]["_keys"] if key.startswith("title:"))
+    if len(clusters) > 1 or suffixed:
+        _key_homonyms(title, clusters, indexes, records, find, complete)
+    return joined
+
+
+def _key_homonyms(title: str, clusters: list[tuple[int, set[str], list[int]]], indexes: list[int],
+                  records: list[Paper], find: Callable[[int], int],
+                  complete: Callable[[Paper], Paper] | None) -> None:
+    """Give each cluster of a title its own title key ('title:x#lovelace-2019'); a lone
+    cluster keeps the key its records already share."""
+    wanted: dict[int, str] = {}
+    taken: set[str] = set()
+    for member, names, years in clusters:
+        root = find(member)
+        if len(clusters) == 1:
+            keys = sorted(k for i in indexes for k in records[i]["_keys"] if k.startswith("title:"))
+            key = next((k for k in keys if _HOMONYM in k), keys[0])
+        else:
+            key = f"{title}{_HOMONYM}{min(names) if names else 'anonymous'}"
+            key += f"-{min(years)}" if years else ""
+            base, n = key, 1
+            while key in taken:
+                n += 1
+                key = f"{base}-{n}"
+        taken.add(key)
+        wanted[root] = key
+    for index in indexes:
+        record = records[index]
+        key = wanted[find(index)]
+        keys = [k for k in record["_keys"] if not k.startswith("title:")] + [key]
+        if sorted(keys) != sorted(record["_keys"]):
+            if complete is not None:
+                complete(record)
+            record.pop("_stored_at", None)  # its stored line and document hold the old keys
+            record.pop("_details_at", None)
+            record["_keys"] = sorted(keys)
+            record["_rekeyed"] = True
 
 
 def paper_links(paper: Paper, owner_of: Mapping[str, str | None]) -> tuple[list[str], list[str]]:
@@ -319,6 +407,9 @@ def derive_authors(papers: list[Paper], pages: dict[str, dict[str, Any]]) -> lis
     spellings: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for name, ids in mentions.items():
         spellings[name_key(name)][name] = ids
+    for key, owner in owner_spelling.items():
+        if key and key not in spellings:  # an owner whose pages list no papers (a profile alone)
+            spellings[key][owner] = []
 
     position: dict[str, int] = {}
     profiles = _profiles_by_owner(pages)

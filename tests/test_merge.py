@@ -151,7 +151,8 @@ def test_a_stored_paper_whose_related_paper_is_renamed_lists_the_new_id(tmp_path
     main_title = "Self-Supervised Dataset Distillation for Transfer Learning"
     related_title = "SAIL: Self-Amplified Iterative Learning for Diffusion Model Alignment with Minimal Human Feedback"
     sail_page = tmp_path / "sail.txt"
-    sail_page.write_text(PAPER_PAGE.read_text().replace(main_title, related_title).replace("2310.06511", "2502.00001"))
+    sail_page.write_text(PAPER_PAGE.read_text().replace(main_title, related_title).replace("2310.06511", "2502.00001")
+                         .replace("12 Apr 2024", "5 Feb 2026"))  # the year the related papers list gives it
     store = tmp_path / "store.json"
     ingest(store, [PAPER_PAGE])
     before = {p["id"]: p for p in load(store).papers}

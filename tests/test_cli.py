@@ -361,3 +361,41 @@ def test_json_written_as_bytes_comes_after_the_text_written_before_it(monkeypatc
     emit_json([1])
     out.flush()
     assert raw.getvalue() == b"first [\n  1\n]\n"
+
+
+def test_an_owner_is_found_among_the_authors_of_their_papers(store_path, capsys):
+    run(capsys, "ingest", str(SEEDS))
+    # research.google lists her co-authors, not her: she is added to each of her 18 papers.
+    code, out, _ = run(capsys, "search", "--json", "--limit", "50", 'author:"seungyeon kim"')
+    assert (code, len(json.loads(out))) == (0, 18)
+    code, out, _ = run(capsys, "papers", "--author", "Seungyeon Kim", "--json")
+    papers = json.loads(out)
+    assert len(papers) == 18 and all("Seungyeon Kim" in paper["authors"] for paper in papers)
+
+
+def test_papers_json_holds_the_abstracts_unless_left_out(store_path, capsys):
+    run(capsys, "ingest", str(SEEDS))
+    code, out, _ = run(capsys, "papers", "--json")
+    papers = json.loads(out)
+    with_abstracts = [p for p in papers if p["abstract"] is not None]
+    # The related papers on the paper page have summaries, three research.google entries nothing.
+    assert (code, len(papers), len(with_abstracts)) == (0, 94, 73)
+    code, out, _ = run(capsys, "papers", "--json", "--no-abstracts")
+    assert code == 0 and all("abstract" not in paper for paper in json.loads(out))
+
+
+def test_unnamed_pages_are_listed_apart_from_people(store_path, capsys, tmp_path):
+    bio_only = tmp_path / "bio.txt"
+    bio_only.write_text("Google Research\n\nLin Wu\n\nLin Wu studies reading.\n\n"
+                        "Learn more about how we do research\n")
+    code, out, _ = run(capsys, "ingest", "--json", str(SEEDS), str(bio_only))
+    assert code == 0 and json.loads(out)["files"][-1]["papers"] == 0
+    code, out, _ = run(capsys, "authors", "--json")
+    authors = json.loads(out)
+    pages = sorted(a["display_name"] for a in authors if a["kind"] == "page")
+    assert pages == [
+        "Related to: Self-Supervised Dataset Distillation for Transfer Learning (002_a33d55ea117c81c2.txt)",
+        "arxiver page (001_f1ad0fc9ee248bb1.txt)"]
+    assert all(a["name"] is None for a in authors if a["kind"] == "page")
+    lin = next(a for a in authors if a["name"] == "Lin Wu")
+    assert (lin["kind"], lin["papers"], lin["profile"]["bio"]) == ("person", [], "Lin Wu studies reading.")

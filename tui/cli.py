@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 import orjson
 
+from store import persistence
 from store.model import PAPER_FIELDS, newest_first
 from store.paths import STORE_ENV, bundled_seeds, default_store_path
 from store.persistence import (
@@ -55,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     authors.add_argument("--sort", choices=("papers", "name"), default="papers")
     papers = command("papers", "list papers, all or one author's")
     papers.add_argument("--author", metavar="NAME", help="an author's name, alias or id")
+    papers.add_argument("--no-abstracts", action="store_true",
+                        help="with --json: leave the abstracts out (faster); the key is then absent, never null")
     show = command("show", "show one paper or author by id")
     show.add_argument("id")
     show.add_argument("--bibtex", action="store_true", help="print the paper as BibTeX")
@@ -105,10 +108,10 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if not k.startswith("_")}
 
 
-def public_paper(paper: dict[str, Any]) -> dict[str, Any]:
-    """A paper in the JSON contract: every field, in the documented order ('abstract' is
-    null where it was not read: `papers` leaves the details file closed)."""
-    return {name: paper.get(name) for name in PAPER_FIELDS}
+def public_paper(paper: dict[str, Any], with_abstract: bool = True) -> dict[str, Any]:
+    """A paper in the JSON contract: every field, in the documented order. Its abstract
+    is null only where the page has none; without it the key is left out."""
+    return {name: paper.get(name) for name in PAPER_FIELDS if with_abstract or name != "abstract"}
 
 
 def run() -> None:
@@ -256,10 +259,30 @@ def run_papers(data: StoreData, args: argparse.Namespace, store_path: Path) -> i
         attach_papers(store_path, data)
         papers = newest_first(data.papers)
     if args.json:
-        emit_json_list(public_paper(p) for p in papers)
+        with_abstracts = not args.no_abstracts
+        if with_abstracts:
+            _fill_abstracts(store_path, data, papers)
+        emit_json_list(public_paper(p, with_abstracts) for p in papers)
     else:
         tables.print_papers(papers)
     return 0
+
+
+def _fill_abstracts(store_path: Path, data: StoreData, papers: list[dict[str, Any]]) -> None:
+    """Each paper's abstract from the details file (None where the page has none)."""
+    said = len(data.warnings)  # main has said these
+    open_details(store_path, data)
+    for warning in data.warnings[said:]:
+        print(f"litbrowse: warning: {printable(warning)}", file=sys.stderr)
+    if data.details is None:
+        return
+    if len(papers) > persistence.FIND_AT_MOST:  # then one pass over the file beats finding each
+        abstracts = dict(data.details.abstracts())
+        for paper in papers:
+            paper["abstract"] = abstracts.get(paper["id"])
+    else:
+        for paper in papers:
+            data.fill(paper)
 
 
 def run_show(data: StoreData, args: argparse.Namespace, store_path: Path) -> int:

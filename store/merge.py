@@ -133,6 +133,15 @@ def _join(group: list[Paper]) -> Paper:
     )
     merged["authors"] = list(best_authors["authors"])
     merged["authors_complete"] = best_authors["authors_complete"]
+    if not merged["authors_complete"]:
+        # Each page gave part of the list (its owner added to it): the paper has every
+        # name any of them gives, the best list's first, then the others' in a fixed order.
+        known = {name_key(name) for name in merged["authors"]}
+        for record in sorted(group, key=lambda r: r["authors"]):
+            for name in record["authors"]:
+                if name_key(name) not in known:
+                    known.add(name_key(name))
+                    merged["authors"].append(name)
     dated = [r for r in group if r.get("date")]
     if dated:
         # A date the page gave in full beats an inferred one; of those, the first

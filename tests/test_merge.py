@@ -2,6 +2,7 @@ import os
 import random
 import shutil
 import tempfile
+from collections import defaultdict
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -348,3 +349,47 @@ def test_author_entries_list_each_paper_by_the_listing_rule_and_the_catalog_agre
         expected = named | unnamed or {page_author_id(paper["sources"][0])}
         assert listing[paper["id"]] == expected, paper
         assert {a["id"] for a in catalog.authors_of(paper)} == expected, paper
+
+
+def _profile_page(owner: str, *entries: tuple[str, str, str]) -> str:
+    """A scholarfeed profile of (date line, title, author line) entries."""
+    body = "".join(f"{date}\n{title}\n\n{authors}\n\nAn abstract of {title} by {authors}.\n\n"
+                   for date, title, authors in entries)
+    return f"{owner}\nh-index1\n\n{body}"
+
+
+def test_one_title_is_one_paper_only_when_its_authors_and_years_agree(tmp_path):
+    (tmp_path / "a.txt").write_text(_profile_page(
+        "Ana Lima", ("CLMar 1, 2020", "Deep Reading", "Ana Lima, Lin Wu"),
+        ("CLMar 1, 2021", "Introduction", "Ana Lima")))
+    (tmp_path / "b.txt").write_text(_profile_page(
+        "Lin Wu", ("CLMay 1, 2021", "Deep Reading", "L. Wu, Ana Lima"),  # the same paper, a year on
+        ("CLMar 1, 2021", "Introduction", "Lin Wu")))  # another paper of the same title by another person
+    (tmp_path / "c.txt").write_text(_profile_page(
+        "Otto Berg", ("CLMar 1, 2024", "Deep Reading", "Otto Berg, Ana Lima")))  # three years later: another
+    store = tmp_path / "store.json"
+    ingest(store, sorted(tmp_path.glob("*.txt")))
+    papers = load(store).papers
+    by_title = defaultdict(list)
+    for paper in papers:
+        by_title[paper["title"]].append(paper)
+    assert sorted((p["year"], p["authors"]) for p in by_title["Deep Reading"]) == [
+        (2020, ["Ana Lima", "Lin Wu"]), (2024, ["Otto Berg", "Ana Lima"])]
+    assert sorted(p["authors"] for p in by_title["Introduction"]) == [["Ana Lima"], ["Lin Wu"]]
+    assert len({p["id"] for p in papers}) == len(papers) == 4
+    # The same store whatever order the pages come in.
+    again = tmp_path / "again" / "store.json"
+    for page in sorted(tmp_path.glob("*.txt"), reverse=True):
+        ingest(again, [page])
+    assert sorted((p["id"], p["title"], p["authors"]) for p in load(again).papers) == sorted(
+        (p["id"], p["title"], p["authors"]) for p in papers)
+
+
+def test_a_title_without_authors_joins_the_paper_of_that_title(tmp_path):
+    (tmp_path / "a.txt").write_text(_profile_page("Ana Lima", ("CLMar 1, 2020", "Deep Reading", "Ana Lima, Lin Wu")))
+    (tmp_path / "b.txt").write_text("Deep Reading\nThis helps readers.\nThe paper reads deeply.\nWe read deeply.\n")
+    store = tmp_path / "store.json"
+    ingest(store, sorted(tmp_path.glob("*.txt")))
+    [paper] = load(store).papers
+    assert (paper["authors"], paper["summary"], paper["sources"]) == (
+        ["Ana Lima", "Lin Wu"], "This helps readers.\n\nThe paper reads deeply.", ["a.txt", "b.txt"])

@@ -43,3 +43,32 @@ def test_created_and_updated_on_one_line_and_cut_off_page():
     assert page.warnings == [
         "text after the last arXiv id has no id of its own (page cut off?): 1 paragraph(s) dropped"
     ]
+
+
+def test_the_layouts_of_real_arxiver_pages():
+    text = (
+        "We study the first thing at length, with results.\n"
+        "arXiv:2301.00001\nCreated: 2023-01-02 Updated: 2023-02-03\n"
+        "We study the second thing, and its reviewers liked it.\n"
+        "Accepted to ACM UIST'23\n"
+        "arXiv:2302.00002 - doi: 10.1145/3586183.3606759We study the third thing, glued to the id above.\n"
+        "12 pages, 3 figures\n"
+        "arXiv:2303.00003v2What follows is the fourth abstract, glued to its id.\n"
+        "arXiv:2304.00004\nCreated: 2023-04-05\nUpdated: 2023-04-09\n"
+    )
+    page = parse_text(text)
+    first, second, third, fourth = page.entries
+    # Created and Updated on one line: the date is the first version's.
+    assert (first.arxiv_id, first.date, first.abstract) == (
+        "2301.00001", "2023-01-02", "We study the first thing at length, with results.")
+    # A comment line between the abstract and the id; no Created line: the id gives the year.
+    assert (second.abstract, second.comments, second.venue) == (
+        "We study the second thing, and its reviewers liked it.",
+        "Accepted to ACM UIST'23\ndoi:10.1145/3586183.3606759", "UIST 2023")
+    assert (second.date, second.year) == (None, 2023)
+    # The text glued after an id is the next entry's abstract.
+    assert (third.arxiv_id, third.abstract, third.comments) == (
+        "2303.00003", "We study the third thing, glued to the id above.", "12 pages, 3 figures")
+    assert (fourth.arxiv_id, fourth.abstract, fourth.date) == (
+        "2304.00004", "What follows is the fourth abstract, glued to its id.", "2023-04-05")
+    assert page.warnings == []

@@ -60,3 +60,69 @@ def test_bio_and_a_last_publication_without_venue_or_abstract():
     cut = parse_text(text.rstrip("\n")[: -len(" Else")])
     assert [(e.title, e.authors) for e in cut.entries][-1] == ("Unfinished Paper", ["Grace Hopper"])
     assert cut.warnings == ["the page is cut off in the authors of 'Unfinished Paper': the last name dropped"]
+
+
+PLAIN_LAYOUT = (
+    "Jump to Content\nAna Lima\n"
+    "Ana studies how people read papers.\n"
+    "Research Areas\nHuman-Computer Interaction and Visualization\nMachine Intelligence\n"
+    "Authored Publications\nGoogle Publications\nOther Publications\nSort By\n"
+    "Title\nTitle, desc\nYear\nYear, desc\n"
+    "Reading Papers Together\nLin Wu\nHoward Aiken\nACM(2024)\nPreview abstract\n"
+    "We read papers together and find it helps.\nView details\n"
+    "Preview abstract\nAn untitled entry's abstract.\nView details\n"
+    "A Paper Without an Abstract\nLin Wu\n(2023)\n"
+    "A Paper Without a Year\nHoward Aiken\nJournal of Reading\n"
+    "A Paper Without a Venue\nLin Wu\n"
+    "Reading with Machines at Scale\nHoward Aiken\nIn Proc. Reading Workshop, ACM (2021), pp. 1-9 (to appear)\n"
+)
+
+
+def test_the_plain_layout_with_areas_menus_and_venue_forms():
+    page = parse_text(PLAIN_LAYOUT)
+    assert (page.format, page.owner) == ("research.google", "Ana Lima")
+    assert page.profile.bio == "Ana studies how people read papers."
+    assert page.profile.areas == ["Human-Computer Interaction and Visualization", "Machine Intelligence"]
+    rows = [(e.title, e.authors, e.venue, e.year, e.abstract) for e in page.entries]
+    assert rows == [
+        ("Reading Papers Together", ["Lin Wu", "Howard Aiken", "Ana Lima"], "ACM", 2024,
+         "We read papers together and find it helps."),
+        (None, ["Ana Lima"], None, None, "An untitled entry's abstract."),
+        ("A Paper Without an Abstract", ["Lin Wu", "Ana Lima"], None, 2023, None),
+        ("A Paper Without a Year", ["Howard Aiken", "Ana Lima"], "Journal of Reading", None, None),
+        ("A Paper Without a Venue", ["Lin Wu", "Ana Lima"], None, None, None),
+        ("Reading with Machines at Scale", ["Howard Aiken", "Ana Lima"], "Proc. Reading Workshop, ACM", 2021, None),
+    ]
+    assert page.warnings == []
+
+
+def test_an_older_page_with_a_bio_alone_is_a_person_without_papers():
+    page = parse_text("Google Research\n\nLin Wu\n\n\nLin Wu studies reading.\n\n"
+                      "Learn more about how we do research\n\nWe maintain a portfolio of research projects.\n")
+    assert (page.format, page.owner, page.entries) == ("research.google", "Lin Wu", [])
+    assert page.profile.bio == "Lin Wu studies reading."
+
+
+LISTING = (
+    "Publications\n\nOur teams share research.\n\npeople standing in front of a screen\n\n"
+    "Our teams share research.\n\nSort By\n  • Title\n  • Title, descending\n  • Year\n  • Year, descending\n"
+    "1 - 15 of 11321 publications\n"
+    "    Preview abstract An untitled paper's abstract. View details\n"
+    "    Reading Machines\n    Lin Wu\n    Ana Lima\n    Science Advances (2026)\n"
+    "    Preview abstract Machines read. View details\n"
+)
+
+
+def test_a_publication_listing_has_no_owner_and_no_furniture():
+    page = parse_text(LISTING)
+    assert (page.format, page.owner, page.label) == ("research.google-listing", None, "research.google publications")
+    assert [(e.title, e.authors, e.venue, e.year, e.abstract) for e in page.entries] == [
+        (None, [], None, None, "An untitled paper's abstract."),
+        ("Reading Machines", ["Lin Wu", "Ana Lima"], "Science Advances", 2026, "Machines read."),
+    ]
+    area = parse_text("Privacy and Security\n\nWe keep people safe online.\n\nRecent Publications\n\n"
+                      "Preview abstract Safety online. View details\n")
+    assert (area.label, [e.abstract for e in area.entries]) == (
+        "research.google: Privacy and Security", ["Safety online."])
+    empty = parse_text("Publications\n\nSort By\n1 - 0 of 0 publications\nNo Results Found\n")
+    assert (empty.entries, empty.warnings) == ([], ["the listing says 'No Results Found'"])

@@ -99,3 +99,69 @@ def test_abbreviated_counts_in_the_header():
     assert (profile.paper_count, profile.citations, profile.h_index) == (1200, 3_400_000, 13)
     text = SCHOLARFEED.read_text().replace("794citations", "12,345 citations", 1)
     assert parse_text(text).profile.citations == 12345
+
+
+# Pages in the layouts real saves show, written for these tests.
+NO_BLANK_LINES = (
+    "Grace Ada Hopper\nHC\nh-index9\n12papers\n\n12 Papers\n"
+    "HCMay 10\nPaper Machines: Writing Programs for Machines that Read Them Back Using Generative AIDaEun Choi, "
+    "Grace Ada Hopper, Lin Wu et al. · mit, cmu\n"
+    "Programs are written for people to read. We study how machines read them back.\n"
+    "CSLGOct 2, 2023Code\nA Title that Wraps Over\nTwo Lines of the Page\nHoward Aiken, Grace A. Hopper\n"
+    "Wrapped titles are joined. The code is at https://github.com/gh/wrap.\n"
+)
+
+
+def test_entries_without_blank_lines_glued_and_wrapped_titles():
+    page = parse_text(NO_BLANK_LINES)
+    assert (page.owner, page.profile.h_index, page.profile.paper_count, page.profile.category) == (
+        "Grace Ada Hopper", 9, 12, "HC")
+    first, second = page.entries
+    assert first.title == "Paper Machines: Writing Programs for Machines that Read Them Back Using Generative AI"
+    # The owner is listed: kept where the page puts them, not added again.
+    assert (first.authors, first.authors_complete, first.affiliations) == (
+        ["DaEun Choi", "Grace Ada Hopper", "Lin Wu"], False, ["mit", "cmu"])
+    assert first.abstract == "Programs are written for people to read. We study how machines read them back."
+    assert (first.date_inferred, first.date[4:], first.category) == (True, "-05-10", "HC")
+    assert second.title == "A Title that Wraps Over Two Lines of the Page"
+    # 'Grace A. Hopper' is the owner spelled another way: the list stays whole.
+    assert (second.authors, second.authors_complete) == (["Howard Aiken", "Grace A. Hopper"], True)
+    assert (second.date, second.category, second.has_code, second.code_url) == (
+        "2023-10-02", "CS LG", True, "https://github.com/gh/wrap")
+    assert page.warnings == []
+
+
+def test_a_score_glued_before_the_date_line_and_a_header_of_one_metric():
+    text = ("Lin Wu\nh-index3\n\n71.5CVMar 4, 2022\nSeeing Things\n\nLin Wu, Ana Lima\n\nWe see things.\n\n"
+            "LGFeb 1, 2021\nLearning Things\n\nAna Lima\n\nWe learn things.\n")
+    page = parse_text(text)
+    assert (page.owner, page.profile.h_index, page.profile.citations) == ("Lin Wu", 3, None)
+    seeing, learning = page.entries
+    assert (seeing.title, seeing.score, seeing.category, seeing.date) == ("Seeing Things", 71.5, "CV", "2022-03-04")
+    assert seeing.abstract == "We see things."
+    # Not listed on a paper of their own page: the owner is added after the listed names.
+    assert (learning.authors, learning.authors_complete) == (["Ana Lima", "Lin Wu"], False)
+
+
+def test_an_excerpt_that_starts_at_the_heading_or_inside_an_entry_has_no_owner():
+    entries = ("CLJan 5, 2024\nOne Paper\n\nAna Lima, Lin Wu\n\nAn abstract.\n\n"
+               "CLJan 4, 2024\nAnother Paper\n\nLin Wu\n\nAnother abstract.\n")
+    at_heading = parse_text("17 Papers\n\n" + entries)
+    assert (at_heading.owner, at_heading.profile, len(at_heading.entries), at_heading.warnings) == (None, None, 2, [])
+    assert at_heading.entries[0].authors == ["Ana Lima", "Lin Wu"]
+    inside = parse_text("the end of an abstract that the excerpt starts in.\n\n" + entries)
+    assert (inside.owner, [e.title for e in inside.entries]) == (None, ["One Paper", "Another Paper"])
+    assert inside.warnings == ["the page starts inside an entry: its text before the first date is dropped"]
+
+
+def test_a_page_cut_off_keeps_what_is_certain_of_its_last_entry():
+    whole = "Lin Wu\nh-index3\n\nCLJan 5, 2024\nOne Paper\n\nAna Lima, Lin Wu\n\nAn abstract that runs on"
+    page = parse_text(whole)
+    assert page.entries[0].abstract == "An abstract that runs on …"
+    assert page.warnings == ["entry 1 (One Paper) is cut off: kept what the page shows"]
+    in_authors = parse_text(whole[: whole.index("Lin Wu\n\nAn")] + "Li")
+    # 'Li' may be the start of a longer name: it is dropped, and the list is not whole.
+    assert (in_authors.entries[0].authors, in_authors.entries[0].authors_complete) == (["Ana Lima", "Lin Wu"], False)
+    in_title = parse_text(whole[: whole.index("Paper")])
+    assert in_title.entries == []
+    assert in_title.warnings == ["entry 1 is skipped: the page is cut off in its title"]

@@ -24,7 +24,7 @@ ID_LINE = re.compile(
     r"^arXiv:\s*(?P<id>(?P<yymm>\d{4})\.(?P<number>\d{4,5})|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_VERSION = re.compile(r"^v\d+\b")
+_VERSION = re.compile(r"^v\d+")
 # A DOI's suffix runs up to the glued text that follows it: a capitalized word.
 _DOI = re.compile(r"^\s*-?\s*doi:\s*(?P<doi>10\.\d{4,9}/\S+?)(?=[A-Z][a-z]+[\s,.;:]|\s|$)", re.IGNORECASE)
 _CREATED = re.compile(r"^(?:Created|Submitted)\s*:\s*(?P<date>\S+)", re.IGNORECASE)

@@ -176,11 +176,12 @@ async def test_narrow_screen_shows_the_focused_pane_only(app):
         assert (shown(), app.focused.id) == (["detail"], "detail")
 
 
+OWNER = "Zed [link=https://evil.example]L[/link] [@click=app.quit]Q[/] [reverse]REV[/]"
 HOSTILE = (
-    "Mallory [b]Markup[/b]\n\nh-index1\n2papers\n\n2 Papers\n\n"
+    f"{OWNER}\n\nh-index1\n2papers\n\n2 Papers\n\n"
     "LGMar 3, 2021\n[@click=app.quit]Evil[/] arr[i] [sic]\x1b]52;c;ZXZpbA==\x07\x1b[31mred\u202e\n\n"
-    "Mallory [b]Markup[/b], Eve [link=https://x]Y[/link]\n\nAbstract with [bold]markup[/bold] and \x1b[2J.\n\n"
-    "CVJan 2, 2020\nA calm second paper\n\nMallory [b]Markup[/b]\n\nPlain abstract.\n"
+    f"{OWNER}, Eve [link=https://x]Y[/link]\n\nAbstract with [bold]markup[/bold] and \x1b[2J.\n\n"
+    f"CVJan 2, 2020\nA calm second paper\n\n{OWNER}\n\nPlain abstract.\n"
 )
 
 
@@ -194,14 +195,35 @@ async def test_hostile_page_shows_literally_and_the_app_keeps_running(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
         authors = drawn(app.main_screen.query_one("#authors"))
-        assert authors[0] == "★ Mallory [b]Markup[… 2p h1"
+        assert authors[0] == "★ Zed [link=https://… 2p h1"
         await press(app, pilot, "enter", "g", "enter")
+        # Every place the page's text reaches shows it as text: the panes' titles...
+        screen = app.main_screen
+        assert screen.query_one("#papers")._border_title.plain == f"Papers of {OWNER} (2)"
+        assert screen.query_one("#papers")._border_title.spans == []
+        assert screen.query_one("#detail")._border_title.plain.startswith("Paper · p:")
         detail = drawn(app.main_screen.query_one("#detail"))
         assert detail[:2] == ["[@click=app.quit]Evil[/] arr[i] [sic]\\x1b]", "52;c;ZXZpbA==\\x07\\x1b[31mred\\u202e"]
         assert "Abstract with [bold]markup[/bold] and \\x1b[2J." in " ".join(detail)
         await press(app, pilot, "enter", "y", "tab")
+        # ...the search screen's rows...
         await search(app, pilot, "evil")
+        await pilot.pause(0.3)
+        rows = drawn(app.screen.query_one("#search-results"))
+        assert rows[0].startswith("2021  [@click=app.quit]Evil[/] arr[i] [sic]")
+        assert "  Zed [link=https://evil.example]L[" in rows[0]
         await press(app, pilot, "enter")
+        assert app.is_running
+        # ...and the command palette.
+        await press(app, pilot, "ctrl+p", *"evil")
+        await pilot.pause(0.5)
+        from textual.command import CommandList
+
+        prompts = [str(option.prompt) for option in app.screen.query_one(CommandList).options]
+        assert any(p.startswith("Paper: [@click=app.quit]Evil[/] arr[i] [sic]") for p in prompts)
+        assert any(p.startswith(f"Author: {OWNER}") for p in prompts)
+        await press(app, pilot, "escape")
+        await pilot.pause()
         assert app.is_running
         assert app.main_screen.query_one("#detail").paper["title"].startswith("[@click=app.quit]Evil[/]")
 

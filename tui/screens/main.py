@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -111,7 +112,9 @@ class MainScreen(Screen[None]):
         paper_list = self.query_one(PaperList)
         paper_list.set_papers(papers, empty_text="No papers" if self.data.papers_loaded else "Loading papers…")
         count = len(author["papers"]) if author else 0
-        paper_list.border_title = f"Papers of {author['display_name']} ({count})" if author else "Papers"
+        # A name is the page's text, never markup (a border title given a str parses it).
+        paper_list.border_title = (Content(f"Papers of {author['display_name']} ({count})") if author
+                                   else "Papers")
         if not papers:
             self.show_detail(None)
 
@@ -180,7 +183,7 @@ class MainScreen(Screen[None]):
         detail.abstract_pending = self._abstracts_pending()
         linked = self.catalog.authors_of(paper) if paper else []
         detail.show(paper and self.catalog.data.fill(paper), linked, self.papers_by_id)
-        detail.border_title = "Paper" if paper is None else f"Paper · {paper['id']}"
+        detail.border_title = "Paper" if paper is None else Content(f"Paper · {paper['id']}")
 
     def place(self) -> Place:
         author = self.query_one(AuthorList).current

@@ -170,6 +170,7 @@ def test_first_run_ingests_the_bundled_seeds(store_path, capsys):
 def test_first_app_run_ingests_the_bundled_seeds(store_path, capsys, monkeypatch):
     opened = []
     monkeypatch.setattr("tui.app.run_app", lambda path: opened.append(path) or 0)
+    monkeypatch.setattr("tui.cli.has_terminal", lambda: True)
     code, _, err = run(capsys)
     assert (code, opened) == (0, [store_path])
     assert "first run: ingested 94 papers" in err and store_path.exists()

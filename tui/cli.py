@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import stat
 import sys
 from collections.abc import Iterable
 from itertools import islice
@@ -37,12 +38,33 @@ class _Parser(argparse.ArgumentParser):
         return super().format_help()
 
 
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
+
+
+def _path(text: str) -> Path:
+    # Path('') is the current folder: an unset variable ('$PAGES') must not ingest it.
+    return Path(_non_empty(text))
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="litbrowse",
         description="Browse researcher pages saved from the web: authors, papers, fuzzy search.",
     )
-    parser.add_argument("--store", type=Path, help=f"the store file (default: ${STORE_ENV} or the user data folder)")
+    parser.add_argument("--store", type=_path, help=f"the store file (default: ${STORE_ENV} or the user data folder)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -51,11 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     ingest = command("ingest", "parse saved pages (files or folders) into the store")
-    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest.add_argument("paths", nargs="+", type=_path, metavar="PATH")
     authors = command("authors", "list the authors")
     authors.add_argument("--sort", choices=("papers", "name"), default="papers")
     papers = command("papers", "list papers, all or one author's")
-    papers.add_argument("--author", metavar="NAME", help="an author's name, alias or id")
+    papers.add_argument("--author", type=_non_empty, metavar="NAME", help="an author's name, alias or id")
     papers.add_argument("--no-abstracts", action="store_true",
                         help="with --json: leave the abstracts out (faster); the key is then absent, never null")
     show = command("show", "show one paper or author by id")
@@ -63,11 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--bibtex", action="store_true", help="print the paper as BibTeX")
     search = command("search", "fuzzy search titles, authors, venues, comments and abstracts")
     search.add_argument("query", nargs="+")
-    search.add_argument("--limit", type=int, default=20, metavar="N")
+    search.add_argument("--limit", type=_at_least_one, default=20, metavar="N")
     command("stats", "count what the store holds")
     app = commands.add_parser("app", help="open the app (the default)")
     app.set_defaults(json=False)
     return parser
+
+
+def has_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def fail(message: str) -> int:
@@ -116,10 +142,15 @@ def public_paper(paper: dict[str, Any], with_abstract: bool = True) -> dict[str,
 
 def run() -> None:
     """The litbrowse command (the process's entry point, through tui/entry.py)."""
+    closed = sys.stdout is None  # started with its standard output closed ('>&-')
+    if closed:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the process's output until it ends)
     try:
         code = main(process_ends=True)
     except KeyboardInterrupt:  # before a command began (reading the arguments)
         code = 130
+    if closed and code == 0:
+        code = fail("cannot write the output: standard output is closed")
     sys.exit(flush_output(code))
 
 
@@ -129,12 +160,22 @@ def main(argv: list[str] | None = None, process_ends: bool = False) -> int:
     store_path: Path = (args.store or default_store_path()).expanduser()
     command = args.command or "app"
     try:
+        check_store_path(store_path)
+        if command == "app" and not has_terminal():
+            # From cron, a pipe or </dev/null the app would draw to no screen, for ever.
+            print("litbrowse: the app needs a terminal; scripts use the commands (litbrowse --help)",
+                  file=sys.stderr)
+            return 2
         if command == "ingest":
             code = run_ingest(store_path, args, leave_for_exit=process_ends)
             if process_ends:
                 end_process(code)
             return code
         if not store_path.exists():
+            if args.store is not None:
+                # A mistyped --store is an error: only the default store starts with the samples.
+                where = "its folder does not exist" if not store_path.parent.is_dir() else "ingest pages into it first"
+                return fail(f"{store_path}: no store there ({where})")
             ingest_bundled_seeds(store_path)
         if command == "app":
             from tui.app import run_app
@@ -164,6 +205,24 @@ def main(argv: list[str] | None = None, process_ends: bool = False) -> int:
         return output_failed(error)
 
 
+_KINDS = {stat.S_IFIFO: "a pipe", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket",
+          stat.S_IFDIR: "a folder"}
+
+
+def check_store_path(store_path: Path) -> None:
+    """Raises StoreError unless the store is a regular file or absent: a pipe would hang
+    every command, and a device (/dev/null) would be replaced by the store's file."""
+    try:
+        mode = store_path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return  # absent: what each command does then is its own
+    except OSError as error:
+        raise StoreError(f"{store_path}: cannot read the store: {error.strerror or error}") from None
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        raise StoreError(f"{store_path}: not a store file but {kind}; give --store a file's path")
+
+
 def ingest_bundled_seeds(store_path: Path) -> None:
     """First run: an empty store gets the sample pages, so there is something to browse."""
     from store.ingest import ingest
@@ -178,6 +237,9 @@ def flush_output(code: int) -> int:
     at the interpreter's exit it is a stray message and status 120."""
     try:
         sys.stdout.flush()
+    except KeyboardInterrupt:  # Ctrl-C as the last of the output goes
+        drop_output()
+        return 130
     except BrokenPipeError:
         drop_output()  # the reader left (`litbrowse papers | head`), as main takes it
     except OSError as error:

@@ -89,3 +89,12 @@ def printable(text: str) -> str:
 def _escape_char(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_UNSEEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(text: str) -> str:
+    """The text on one line, without control, zero-width or direction characters: what
+    goes to a clipboard or into a file another program reads."""
+    return " ".join(_UNSEEN.sub(" ", text).split())

@@ -146,7 +146,10 @@ async def test_copy_link_and_bibtex(app):
         await press(app, pilot, "y")
         assert app.clipboard == "https://arxiv.org/abs/2210.06205"
         await press(app, pilot, "Y")
-        assert app.clipboard.startswith("@misc{anon2022bayesian,\n  title = {arXiv:2210.06205 — A Bayesian")
+        # The page gives no title: the entry has none, and a comment says so.
+        assert app.clipboard.startswith("% arXiv:2210.06205 — A Bayesian pseudocoreset is a small synthetic datas: "
+                                        "the page gives no title\n@misc{anon2022untitled")
+        assert "title =" not in app.clipboard
 
 
 async def test_help_and_quit(app):
@@ -205,6 +208,12 @@ async def test_hostile_page_shows_literally_and_the_app_keeps_running(tmp_path):
         detail = drawn(app.main_screen.query_one("#detail"))
         assert detail[:2] == ["[@click=app.quit]Evil[/] arr[i] [sic]\\x1b]", "52;c;ZXZpbA==\\x07\\x1b[31mred\\u202e"]
         assert "Abstract with [bold]markup[/bold] and \\x1b[2J." in " ".join(detail)
+        # The clipboard gets no control character from the page (OSC 52 would pass it on).
+        copied = []
+        app.copy_to_clipboard = copied.append
+        await press(app, pilot, "Y")
+        assert len(copied) == 1 and copied[0].startswith("@misc{") and "[@click=app.quit]Evil[/]" in copied[0]
+        assert not any(char in copied[0] for char in "\x1b\x07\x9b\u202e")
         await press(app, pilot, "enter", "y", "tab")
         # ...the search screen's rows...
         await search(app, pilot, "evil")

@@ -154,7 +154,7 @@ def test_bibtex(store_path, capsys):
     code, out, _ = run(capsys, "show", "arxiv:2310.06511", "--bibtex")
     assert code == 0
     assert out.startswith(
-        "@misc{lee2023self,\n  title = {Self-Supervised Dataset Distillation for Transfer Learning},\n")
+        "@misc{lee2023self,\n  title = {{Self-Supervised Dataset Distillation for Transfer Learning}},\n")
     assert ("  author = {Dong Bok Lee and Seanie Lee and Joonho Ko and Kenji Kawaguchi and Juho Lee and Sung Ju Hwang"
             "},\n") in out
     assert "  eprint = {2310.06511},\n" in out
@@ -325,7 +325,8 @@ def test_json_lists_are_written_in_batches_as_the_standard_module_would_write_th
               "related": [] if n % 2 else [f"p:{n - 1}"], "profile": {} if n % 3 else None} for n in range(count)]
     emit_json_list(iter(items))
     out, _ = capsys.readouterr()
-    assert out == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    # As the standard module writes it, but for the direction mark, which goes as an escape.
+    assert out == json.dumps(items, ensure_ascii=False, indent=2).replace("\u202e", "\\u202e") + "\n"
 
 
 def test_papers_json_is_the_whole_list(store_path, capsys):
@@ -400,3 +401,15 @@ def test_unnamed_pages_are_listed_apart_from_people(store_path, capsys, tmp_path
     assert all(a["name"] is None for a in authors if a["kind"] == "page")
     lin = next(a for a in authors if a["name"] == "Lin Wu")
     assert (lin["kind"], lin["papers"], lin["profile"]["bio"]) == ("person", [], "Lin Wu studies reading.")
+
+
+def test_json_carries_no_raw_control_characters(store_path, capsys, tmp_path):
+    page = tmp_path / "c1.txt"
+    page.write_text("Ada Lovelace\nh-index1\n\nCLMar 1, 2020\nA title with CSI \x9b31m and OSC \x9d0;x and \x7f\n\n"
+                    "Ada Lovelace\n\nAn abstract \u202e reversed.\n")
+    run(capsys, "ingest", str(page))
+    code, out, _ = run(capsys, "papers", "--json")
+    assert code == 0 and not any(char in out for char in "\x9b\x9d\x7f\u202e")
+    assert "CSI \\u009b31m and OSC \\u009d0;x and \\u007f" in out
+    [paper] = json.loads(out)
+    assert paper["title"] == "A title with CSI \x9b31m and OSC \x9d0;x and \x7f"  # the data itself is kept

@@ -19,6 +19,7 @@ from textual.worker import Worker, get_current_worker
 
 from store.catalog import Catalog, build_catalog
 from store.persistence import StoreData, StoreError, attach_papers, load, open_details
+from store.text import plain
 from tui.commands import AppCommands, AuthorCommands, PaperCommands
 from tui.messages import OpenUrl
 from tui.screens.help import HelpScreen
@@ -287,15 +288,18 @@ class LitbrowseApp(App[None]):
         if link is None:
             self.notify("This paper has no link", severity="warning", timeout=3)
             return
+        link = plain(link)  # the clipboard passes on no control character from a page
         self.copy_to_clipboard(link)
         self.notify(Content(f"Copied {link}"), timeout=3)
 
     def action_copy_bibtex(self) -> None:
-        from store.bibtex import to_bibtex
+        from store.bibtex import cite_keys, to_bibtex
 
         paper = self.current_paper()
         if paper is not None:
-            self.copy_to_clipboard(to_bibtex(self.main_screen.catalog.data.fill(paper)))
+            data = self.main_screen.catalog.data
+            key = cite_keys(data.papers).get(paper["id"]) if data.papers_loaded else None
+            self.copy_to_clipboard(to_bibtex(data.fill(paper), key))
             self.notify("Copied the BibTeX entry", timeout=3)
 
     def action_open_link(self) -> None:
@@ -314,7 +318,7 @@ class LitbrowseApp(App[None]):
             self.notify(Content(f"Opened {message.url}"), timeout=3)
         else:
             # Over SSH there is no browser here: show the link (and copy it) instead.
-            self.copy_to_clipboard(message.url)
+            self.copy_to_clipboard(plain(message.url))
             self.notify(Content(f"No browser on this machine; copied the link: {message.url}"), timeout=10)
 
     def action_help(self) -> None:

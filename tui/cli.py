@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable
@@ -104,7 +105,18 @@ def fail(message: str) -> int:
 # The JSON is indented as json.dumps(indent=2) would, in UTF-8, by orjson: the standard
 # module's indenting encoder is written in Python (at 100,000 papers, 2.2 s against 0.24 s).
 def emit_json(value: Any) -> None:
-    _write_bytes(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
+    _write_bytes(_escape_unseen(orjson.dumps(value, option=orjson.OPT_INDENT_2)) + b"\n")
+
+
+# What JSON may carry raw but a terminal acts on (C1 controls such as U+009B, which
+# starts an escape sequence, DEL) or hides (line and direction marks): written as \u escapes.
+_UNSEEN = re.compile(rb"\xc2[\x80-\x9f]|\x7f|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def _escape_unseen(data: bytes) -> bytes:
+    if b"\xc2" not in data and b"\x7f" not in data and b"\xe2" not in data:
+        return data
+    return _UNSEEN.sub(lambda m: b"\\u%04x" % ord(m.group().decode()), data)
 
 
 def emit_json_list(items: Iterable[Any], batch: int = 1000) -> None:
@@ -115,7 +127,7 @@ def emit_json_list(items: Iterable[Any], batch: int = 1000) -> None:
     opening = b"["
     while chunk := list(islice(items, batch)):
         # A batch's text is '[\n  item,\n  item\n]': the items go on from the last batch.
-        _write_bytes(opening + orjson.dumps(chunk, option=orjson.OPT_INDENT_2)[1:-2])
+        _write_bytes(opening + _escape_unseen(orjson.dumps(chunk, option=orjson.OPT_INDENT_2))[1:-2])
         opening = b","
     _write_bytes(b"[]\n" if opening == b"[" else b"\n]\n")
 
@@ -360,9 +372,10 @@ def run_show(data: StoreData, args: argparse.Namespace, store_path: Path) -> int
                     "(ids are listed by `litbrowse papers` and `litbrowse authors`)")
     data.fill(paper)
     if args.bibtex:
-        from store.bibtex import to_bibtex
+        from store.bibtex import cite_keys, to_bibtex
 
-        sys.stdout.write(printable(to_bibtex(paper)).replace("\\x0a", "\n"))
+        attach_papers(store_path, data)  # a key is unique among the store's papers
+        sys.stdout.write(to_bibtex(paper, cite_keys(data.papers).get(paper["id"])))
         return 0
     if args.json:
         emit_json(public_paper(paper))

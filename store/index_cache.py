@@ -16,6 +16,7 @@ atomically but never synced: a lost or cut cache costs one build.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import glob
 import hashlib
 import marshal
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from store.collector import collector_paused
+from store.storage import remove_abandoned
 
 if TYPE_CHECKING:  # the index itself is imported when one is read or written: saving needs only names
     from store.persistence import StoreData
@@ -128,8 +130,11 @@ def save_index(store_path: Path, data: StoreData, index: SearchIndex) -> None:
     if name is None:
         return
     temporary = None
+    # A search killed while it wrote an index left its temporary file: no one holds it.
+    remove_abandoned(store_path.parent, "." + glob.escape(store_path.name) + ".index.*.tmp")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=store_path.parent)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held until it is closed: while it is written
         with os.fdopen(fd, "wb") as handle:
             handle.write(_MAGIC + bytes(_DIGEST_SIZE))  # the digest, known at the end
             digest = hashlib.sha1()

@@ -25,7 +25,7 @@ from store.model import PAPER_FIELDS, Paper
 from store.parts import Doc
 from store.persistence import PARTS, SCHEMA_VERSION, StoreData
 from store.spans import Span, SpanReader, Spool, hand_over, take_over
-from store.storage import OrjsonStorage, write_named_by_content
+from store.storage import OrjsonStorage, remove_abandoned, write_named_by_content
 
 __all__ = ["STORED_FIELDS", "details_doc", "save", "stored_form", "write_parts"]
 
@@ -45,9 +45,7 @@ def write_parts(path: Path, papers: list[Paper], helpers: Executor | None = None
     process goes on (an ingest derives the authors meanwhile); without, both are
     written now, side by side.
     """
-    for temporary in path.parent.glob("." + glob.escape(path.name) + ".*.tmp"):
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    remove_abandoned(path.parent, "." + glob.escape(path.name) + ".*.tmp")
     if helpers is not None and spool is not None:
         pending = {}
         for part in reversed(PARTS):  # the details first: the larger part finishes last

@@ -61,6 +61,55 @@ class OrjsonStorage(Storage):
         pass
 
 
+# The descriptors of the locks this process holds (the store's, its spool's, its files
+# being written): a forked helper closes its copies first thing, so that no lock
+# outlives the process that took it (a helper's copy would hold it as long as it lives).
+_HELD: set[int] = set()
+
+
+def hold(fd: int) -> None:
+    """Lock an open file for this process (flock: released when it dies, whatever the way)."""
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    _HELD.add(fd)
+
+
+def release(fd: int) -> None:
+    _HELD.discard(fd)
+
+
+def close_inherited_locks() -> None:
+    """In a forked helper: close the copies of the parent's locked descriptors."""
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+def is_abandoned(path: Path) -> bool:
+    """Whether the file is no one's: no live process holds its lock (a writer that died,
+    even one whose process id is in use again, as pid 1's always is in a container)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    else:
+        return True
+    finally:
+        os.close(fd)
+
+
+def remove_abandoned(directory: Path, pattern: str) -> None:
+    """Remove the temporary files matching pattern that their writers abandoned."""
+    for temporary in directory.glob(pattern):
+        if is_abandoned(temporary):
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+
+
 def atomic_write(path: Path, payload: bytes) -> None:
     """Write payload to path so that readers see the old file or the new one, whole."""
     _publish(_write_temporary(path.parent, path.name, [[payload]]), path)
@@ -96,12 +145,14 @@ def _write_temporary(directory: Path, name: str, batches: Iterable[Pieces], dige
     fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
     try:
         try:
+            hold(fd)  # while it is written: a file no one holds is a dead writer's
             with _EarlySync(fd) as early:
                 for pieces in batches:
                     early.wrote(_write(fd, pieces, digest))
                 early.finish()
                 os.fsync(fd)
         finally:
+            release(fd)
             os.close(fd)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -187,6 +238,7 @@ def write_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         while True:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                _HELD.add(handle.fileno())
                 break
             except OSError as error:
                 if error.errno not in (errno.EAGAIN, errno.EACCES):
@@ -200,4 +252,5 @@ def write_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         try:
             yield
         finally:
+            release(handle.fileno())
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from store.interrupts import interrupts_deferred
 from store.spans import close_process_spool
+from store.storage import close_inherited_locks, hold, is_abandoned, release
 
 
 class Helpers:
@@ -43,7 +44,8 @@ class Helpers:
             # helper would die of one with a traceback.
             with interrupts_deferred():
                 self._pool = ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8),
-                                                 mp_context=get_context("fork"), initializer=_start_helper)
+                                                 mp_context=get_context("fork"), initializer=_start_helper,
+                                                 initargs=(os.getpid(),))
                 self._pool.submit(int)
         return self._pool
 
@@ -58,10 +60,28 @@ class Helpers:
                 self._pool.shutdown(cancel_futures=True)
 
 
-def _start_helper() -> None:
+def _start_helper(ingest: int) -> None:
     """What each helper process does first."""
+    close_inherited_locks()
+    _die_with(ingest)
     _leave_interrupts_to_the_ingest()
     _keep_freed_memory()
+
+
+_PR_SET_PDEATHSIG = 1  # Linux's prctl option: a signal for this process when its parent dies
+
+
+def _die_with(ingest: int) -> None:
+    """In a helper: be killed when the ingest dies, even of kill -9 (Linux), rather than
+    live on, reparented, with no one to give it work or to wait for it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != ingest:  # it died before the request above was made
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 # The parsing allocates and frees megabytes a page; by default the C allocator gives
@@ -95,21 +115,30 @@ def spool_folder(store_path: Path) -> Iterator[Path]:
     """A folder beside the store for what the parsing processes hand over: each
     page's records, and the documents they serialized (store/spans.py).
 
-    Named with this process's id: a spool whose process is gone (killed mid-ingest)
-    is removed by the next ingest.
+    The ingest holds a lock on a file in it while it runs: a spool no one holds (its
+    ingest was killed mid-way) is removed by the next ingest.
     """
     store_path.parent.mkdir(parents=True, exist_ok=True)
     folder = None
+    owner = None
     try:
         with interrupts_deferred():  # made, and then removed, whole: even on a Ctrl-C
             folder = Path(tempfile.mkdtemp(prefix=f"{_spool_prefix(store_path)}{os.getpid()}-",
                                            dir=store_path.parent))
+            owner = os.open(folder / _OWNER, os.O_RDWR | os.O_CREAT, 0o600)
+            hold(owner)
         yield folder
     finally:
         if folder is not None:
             with interrupts_deferred():
                 close_process_spool(folder)
+                if owner is not None:
+                    release(owner)
+                    os.close(owner)
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+_OWNER = "owner.lock"
 
 
 def _spool_prefix(store_path: Path) -> str:
@@ -120,8 +149,13 @@ def remove_dead_spools(store_path: Path) -> None:
     """Remove the spool folders of ingests that died (call it holding the store's lock)."""
     prefix = _spool_prefix(store_path)
     for folder in store_path.parent.glob(glob.escape(prefix) + "*"):
-        pid = folder.name[len(prefix):].partition("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        owner = folder / _OWNER
+        if owner.exists():
+            dead = is_abandoned(owner)
+        else:  # a spool made before spools held a lock: its process id says
+            pid = folder.name[len(prefix):].partition("-")[0]
+            dead = pid.isdigit() and not _alive(int(pid))
+        if dead:
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import signal
@@ -14,7 +15,7 @@ import pytest
 
 from store.persistence import attach_details, attach_papers, load
 from tests.bench.generate import generate
-from tests.conftest import ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED, SCHOLARFEED_SMALL
+from tests.conftest import ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED, SCHOLARFEED_SMALL, SEEDS
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -108,9 +109,9 @@ def test_a_ctrl_c_before_a_helper_could_ignore_it_does_not_kill_it(monkeypatch):
 
     start_helper = store.workers._start_helper
 
-    def interrupted_first() -> None:
+    def interrupted_first(ingest: int) -> None:
         signal.raise_signal(signal.SIGINT)
-        start_helper()
+        start_helper(ingest)
 
     monkeypatch.setattr(store.workers, "_start_helper", interrupted_first)
     with Helpers() as helpers:
@@ -240,3 +241,74 @@ def test_a_write_keeps_the_part_files_it_replaces_for_one_generation(tmp_path):
     attach_papers(store, second)
     attach_details(store, second)
     assert len(second.papers) == 12 and all(paper["abstract"] for paper in second.papers)
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split() if (task / "children").exists() else []
+        found.update(int(child) for child in children)
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state == "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or (os.cpu_count() or 1) < 2,
+                    reason="needs Linux's /proc and two cores (the ingest runs helpers only then)")
+def test_an_ingest_killed_with_sigkill_leaves_no_helper_and_no_lock(tmp_path):
+    pages = tmp_path / "pages"
+    generate(pages, 5000)  # ten pages of 1 MB: enough for the ingest to parse them in helpers
+    store = tmp_path / "store.json"
+    command = [sys.executable, "-m", "tui", "--store", str(store), "ingest", str(pages)]
+    assert subprocess.run(command, capture_output=True, timeout=120).returncode == 0
+    ingest = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    helpers: set[int] = set()
+    while not helpers and time.monotonic() < deadline and ingest.poll() is None:
+        helpers = _children(ingest.pid)
+        time.sleep(0.005)
+    assert helpers, "the ingest ended before its helpers could be seen"
+    os.kill(ingest.pid, signal.SIGKILL)
+    ingest.wait()
+    deadline = time.monotonic() + 10
+    while not all(map(_gone, helpers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(map(_gone, helpers))
+    with open(store.with_name("store.json.lock"), "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # free at once
+        fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert [p.name for p in tmp_path.iterdir() if ".spool-" in p.name] == []
+
+
+@pytest.mark.kept_index
+def test_leftovers_of_a_dead_writer_are_known_by_their_lock_not_their_process_id(tmp_path):
+    from store.ingest import ingest
+    from store.workers import remove_dead_spools
+
+    store = tmp_path / "store.json"
+    ingest(store, [SEEDS])
+    # A spool named with a live process id (pid 1, as in a container) but held by no one.
+    dead = tmp_path / ".store.json.spool-1-abc"
+    dead.mkdir()
+    (dead / "owner.lock").write_bytes(b"")
+    (dead / "records").write_bytes(b"x" * 1000)
+    remove_dead_spools(store)
+    assert not dead.exists()
+    # A search killed while it wrote the index left its temporary file: the next keeps it no longer.
+    left = tmp_path / ".store.json.index.0123456789abcdef.x1y2.tmp"
+    left.write_bytes(b"x" * 1000)
+    from store.index_cache import save_index
+    from store.persistence import load
+    from store.search import SearchIndex
+
+    data = load(store)
+    save_index(store, data, SearchIndex(data.papers))
+    assert not left.exists()

@@ -14,7 +14,7 @@ from pathlib import Path
 from store.collector import collector_paused
 from store.merge import derive_authors, merge_papers
 from store.model import Paper
-from store.parsing import FileReport, Parsed, read_all
+from store.parsing import FileReport, Parsed, read_all, source_names
 from store.persistence import (
     DetailKeys,
     StoreData,
@@ -83,7 +83,10 @@ ASIDE_MIN_BYTES = 16 * 1024 * 1024
 
 def _ingest(store_path: Path, paths: list[Path], leave_for_exit: bool) -> IngestReport:
     report = IngestReport()
-    jobs = list(expand_paths(paths))
+    # The names the store knows pages by, read before the parsing names the new ones (a
+    # page saved under the name of another place's is told apart by its folders).
+    known = load(store_path, with_papers=False, with_details=False).pages if store_path.exists() else {}
+    jobs = source_names(list(expand_paths(paths)), known)
     with spool_folder(store_path) as spool, Helpers() as helpers:
         parsed = []
         for file_report, result in read_all(jobs, spool, helpers):

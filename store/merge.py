@@ -251,8 +251,10 @@ def _groups(records: list[Paper], complete: Callable[[Paper], Paper] | None = No
     owner_of_key: dict[str, int] = {}
     by_title: dict[str, list[int]] = {}
     joined = False
+    lost = False
     for index, record in enumerate(records):
         for key in record["_keys"]:
+            lost = lost or key.startswith("id:")
             if key.startswith("title:"):
                 title = key.partition(_HOMONYM)[0]
                 if title in by_title:
@@ -263,6 +265,16 @@ def _groups(records: list[Paper], complete: Callable[[Paper], Paper] | None = No
             owner = owner_of_key.setdefault(key, index)
             if owner != index and union(index, owner):
                 joined = True
+    if lost:
+        # A stored paper whose keys were lost (_recover_lost_keys) is known by its id alone:
+        # a page's record of that paper has the same id.
+        with_id: dict[str, list[int]] = defaultdict(list)
+        for index, record in enumerate(records):
+            with_id[record["id"]].append(index)
+        for index, record in enumerate(records):
+            if f"id:{record['id']}" in record["_keys"]:
+                for other in with_id[record["id"]]:
+                    joined = union(index, other) or joined
     for title, indexes in by_title.items():
         if len(indexes) > 1 and _join_by_title(title, indexes, records, find, union, complete):
             joined = True

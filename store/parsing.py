@@ -40,8 +40,9 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 # A page's parsed part: its page record (source, format, owner, label, profile) and its papers.
 Parsed = tuple[dict[str, Any], list[dict[str, Any]]]
-# A file to read, with the reason it is skipped, if it is (reading.expand_paths).
-Job = tuple[Path, str | None]
+# A file to read, with the reason it is skipped, if it is (reading.expand_paths), and
+# the name it is known by in the store (its source).
+Job = tuple[Path, str | None, str]
 
 
 def read_all(jobs: list[Job], spool: Path, helpers: Helpers) -> Iterator[tuple[FileReport, Parsed | None]]:
@@ -92,7 +93,7 @@ def _take_from_file(name: str) -> Iterator[tuple[FileReport, Parsed | None]]:
 
 
 def _size(job: Job) -> int:
-    path, skip_reason = job
+    path, skip_reason, _ = job
     if not skip_reason:
         with contextlib.suppress(OSError):
             return path.stat().st_size
@@ -101,7 +102,7 @@ def _size(job: Job) -> int:
 
 def _read_one(job: Job, spool: Path) -> tuple[FileReport, Parsed | None]:
     """Read, detect and parse one file; the report says what happened to it."""
-    path, skip_reason = job
+    path, skip_reason, source = job
     file_report = FileReport(path=str(path))
     if skip_reason:
         file_report.error = skip_reason
@@ -121,19 +122,46 @@ def _read_one(job: Job, spool: Path) -> tuple[FileReport, Parsed | None]:
         # A page with its owner's profile alone (an older research.google page) adds the person.
         file_report.error = f"looks like a {page.format} page but holds no papers"
         return file_report, None
-    records = page_records(page, path.name)
+    records = page_records(page, source)
     file_report.papers = len(records)
     names = {name for record in records for name in record["authors"]}
     file_report.authors = len(names | ({page.owner} if page.owner else set()))
     records = _spool_documents(records, process_spool(spool))
     page_info = {
-        "source": path.name,
+        "source": source,
+        "path": _where(path),
         "format": page.format,
         "owner": page.owner,
         "label": page.label,
         "profile": None if page.profile is None else dict(vars(page.profile)),  # plain fields
     }
     return file_report, (page_info, records)
+
+
+def _where(path: Path) -> str:
+    with contextlib.suppress(OSError, RuntimeError):  # RuntimeError: a link loop
+        return str(path.resolve())
+    return str(path.absolute())
+
+
+def source_names(jobs: list[tuple[Path, str | None]], pages: dict[str, dict[str, Any]]) -> list[Job]:
+    """Each file with the name it is known by: its file name, unless a page of another
+    place already has that name (in the store or earlier in this ingest); then its
+    folders before it, as many as tell the two apart ('b/page.txt'). A page the store
+    holds with no place recorded is taken to be the one of its name."""
+    taken = {source: page.get("path") for source, page in pages.items()}
+    named: list[Job] = []
+    for path, skip_reason in jobs:
+        where = _where(path)
+        parts = Path(where).parts
+        for depth in range(1, len(parts) + 1):
+            source = "/".join(parts[-depth:]).lstrip("/") or path.name
+            owner = taken.get(source, where)
+            if owner in (None, where):
+                break
+        taken[source] = where
+        named.append((path, skip_reason, source))
+    return named
 
 
 def _spool_documents(records: list[Paper], spool: Spool) -> list[Paper]:

@@ -393,3 +393,21 @@ def test_a_title_without_authors_joins_the_paper_of_that_title(tmp_path):
     [paper] = load(store).papers
     assert (paper["authors"], paper["summary"], paper["sources"]) == (
         ["Ana Lima", "Lin Wu"], "This helps readers.\n\nThe paper reads deeply.", ["a.txt", "b.txt"])
+
+
+def test_pages_of_one_file_name_in_two_folders_are_two_sources(tmp_path):
+    for folder, owner in (("a", "Ana Lima"), ("b", "Lin Wu")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "page.txt").write_text(_profile_page(
+            owner, ("CLMar 1, 2020", f"A Paper by {owner}", owner)))
+    store = tmp_path / "store.json"
+    ingest(store, [tmp_path / "a" / "page.txt"])
+    ingest(store, [tmp_path / "b" / "page.txt"])
+    data = load(store)
+    assert sorted(data.pages) == ["b/page.txt", "page.txt"]
+    owners = {a["name"]: (a["owner"], a["profile"] is not None, len(a["papers"])) for a in data.authors}
+    assert owners == {"Ana Lima": (True, True, 1), "Lin Wu": (True, True, 1)}
+    # The same page again is the same source: nothing new.
+    ingest(store, [tmp_path / "a" / "page.txt", tmp_path / "b" / "page.txt"])
+    assert sorted(load(store).pages) == ["b/page.txt", "page.txt"]
+    assert len(load(store).papers) == 2

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 
 import orjson
 import pytest
@@ -17,7 +18,7 @@ from store.persistence import (
 )
 from store.saving import stored_form
 from store.storage import atomic_write
-from tests.conftest import ARXIVER, PAPER_PAGE, SCHOLARFEED_SMALL
+from tests.conftest import ARXIVER, PAPER_PAGE, SCHOLARFEED_SMALL, SEEDS
 from tui.cli import main
 
 
@@ -423,3 +424,20 @@ def test_an_ingest_into_a_store_whose_details_file_is_lost_says_so_and_keeps_the
     # The related papers of the paper page's paper stay, found again by their ids.
     assert after["arxiv:2310.06511"]["related"] == next(
         p for p in full.papers if p["id"] == "arxiv:2310.06511")["related"]
+
+
+@pytest.mark.parametrize("damage", ["lost", "truncated"])
+def test_ingesting_again_after_the_details_file_was_damaged_keeps_ids_unique(tmp_path, damage):
+    store = tmp_path / "store.json"
+    ingest(store, [SEEDS])
+    details = tmp_path / load(store).details_file
+    if damage == "lost":
+        details.unlink()
+    else:
+        details.write_bytes(details.read_bytes()[: details.stat().st_size // 3])
+    ingest(store, [SEEDS])  # as the warning advises
+    papers_file = (tmp_path / load(store).papers_file).read_bytes()
+    ids = re.findall(rb'^"\d+":\{"id":"([^"]+)"', papers_file, re.MULTILINE)  # a line a paper
+    assert len(ids) == len(set(ids)) == 94
+    papers = load(store).papers
+    assert len(papers) == 94 and sum(p["abstract"] is not None for p in papers) == 73

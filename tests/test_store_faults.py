@@ -160,9 +160,9 @@ from store.workers import Helpers
 def parse_three_times(page, spool):
     with collector_paused():  # as in an ingest
         for _ in range(2):
-            _read_one((page, None), spool)
+            _read_one((page, None, page.name), spool)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-        _read_one((page, None), spool)
+        _read_one((page, None, page.name), spool)
         return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 
 with Helpers() as helpers:

@@ -23,6 +23,7 @@ when its paper is shown (store/details.py) instead of holding them all.
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import shutil
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ class StoreData:
     details_file: str | None = None
     papers_loaded: bool = True
     details_loaded: bool = True
+    # The schema of a store read in an older layout: the save keeps a copy of it first.
+    migrated_from: int | None = None
     # Problems that did not stop the load (a missing details file), one line each.
     warnings: list[str] = field(default_factory=list)
     # The open details file, when the abstracts are read on demand (open_details).
@@ -111,10 +114,13 @@ def load(path: Path, with_papers: bool = True, with_details: bool = True) -> Sto
     raw = _read_main(path)
     if raw is None:
         return StoreData()
+    version = schema_of(raw)
     raw = _migrate(path, raw)
     meta = _meta(raw)
-    data = StoreData(authors=_as_list(raw, "authors", path), papers_file=meta.get("papers"),
-                     details_file=meta.get("details"))
+    parts_named = version == SCHEMA_VERSION  # older layouts keep the papers in the main file
+    data = StoreData(authors=_as_list(raw, "authors", path), papers_file=_part_name(meta, "papers", path, parts_named),
+                     details_file=_part_name(meta, "details", path, parts_named),
+                     migrated_from=None if version == SCHEMA_VERSION else version)
     data.details_loaded = not data.details_file  # open_details may open it before the papers are in
     for page in _as_list(raw, "pages", path):
         if "source" not in page:
@@ -341,6 +347,20 @@ def _read_main(path: Path) -> dict[str, Any] | None:
     return raw
 
 
+def _part_name(meta: dict[str, Any], part: str, path: Path, required: bool) -> str | None:
+    """The name of the part file the main file gives, checked to be a file beside it:
+    the name is the store's to write and remove, so a path elsewhere is refused."""
+    name = meta.get(part)
+    if name is None and not required:
+        return None
+    if not isinstance(name, str) or not name or name != Path(name).name or name in (".", "..") \
+            or "\x00" in name or not name.startswith(path.name + "."):
+        shown = repr(name) if isinstance(name, str) else "missing" if name is None else type(name).__name__
+        raise StoreError(f"{path}: the '_meta' table names no {part} file beside the store ({shown}): "
+                         f"{_RECOVER}")
+    return name
+
+
 def _as_list(raw: dict[str, Any], table: str, path: Path) -> list[dict[str, Any]]:
     docs = raw.get(table, {})
     if not isinstance(docs, dict) or not all(isinstance(d, dict) for d in docs.values()):
@@ -378,10 +398,20 @@ def _migrate(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     if unknown or not set(raw) & set(TABLES):
         raise StoreError(f"{path}: not a litbrowse store (tables: {', '.join(sorted(raw)) or 'none'}): {_RECOVER}")
     # Schemas 0 to 2 kept the papers in the main file (0 and 1 with their details),
-    # which load reads as they are; the next save writes the current layout. The old
-    # file is kept first, in case this version is abandoned.
-    backup = path.with_name(path.name + f".v{version}.bak")
-    if not backup.exists():
-        shutil.copy2(path, backup)
+    # which load reads as they are; the next save writes the current layout, after
+    # keeping a copy of the old file (keep_backup). A read writes nothing.
     raw["_meta"] = {"1": {**_meta(raw), "schema": SCHEMA_VERSION}}
     return raw
+
+
+def keep_backup(path: Path, version: int) -> None:
+    """Copy a store of an older schema aside before its first save in the new one, under
+    a name nothing holds yet (a folder or another file of that name is left alone)."""
+    backup = path.with_name(f"{path.name}.v{version}.bak")
+    number = 1
+    while backup.exists() or backup.is_symlink():
+        if backup.is_file() and not backup.is_symlink() and filecmp.cmp(backup, path, shallow=False):
+            return  # kept already
+        number += 1
+        backup = path.with_name(f"{path.name}.v{version}.bak.{number}")
+    shutil.copy2(path, backup)

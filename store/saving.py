@@ -23,7 +23,7 @@ from store import parts
 from store.index_cache import cache_name, remove_stale_indexes
 from store.model import PAPER_FIELDS, Paper
 from store.parts import Doc
-from store.persistence import PARTS, SCHEMA_VERSION, StoreData
+from store.persistence import PARTS, SCHEMA_VERSION, StoreData, keep_backup
 from store.spans import Span, SpanReader, Spool, hand_over, take_over
 from store.storage import OrjsonStorage, remove_abandoned, write_named_by_content
 
@@ -105,6 +105,8 @@ def save(path: Path, data: StoreData, part_names: PartNames | None = None) -> No
         "pages": {str(i): data.pages[s] for i, s in enumerate(sorted(data.pages), start=1)},
     })
     names = names_of()
+    if data.migrated_from is not None:
+        keep_backup(path, data.migrated_from)
     meta = orjson.dumps({"_meta": {"1": {"schema": SCHEMA_VERSION, **names}}})
     TinyDB(path, storage=OrjsonStorage).storage.write_serialized(meta[:-1] + b"," + tables[1:])
     for part in PARTS:

@@ -155,9 +155,13 @@ def test_old_schema_is_migrated_after_a_backup(tmp_path, version):
     elif version == 2:
         raw["_meta"] = {"1": {"schema": 2, "details": current.details_file}}
     store.write_text(json.dumps(raw))
+    before = sorted(tmp_path.iterdir())
     assert load(store).papers == current.papers
-    assert json.loads((tmp_path / f"store.json.v{version}.bak").read_text()) == raw
+    assert sorted(tmp_path.iterdir()) == before  # a read writes nothing, not even the backup
+    # A folder where the backup would go is left alone: the copy takes the next name.
+    (tmp_path / f"store.json.v{version}.bak").mkdir()
     ingest(store, [SCHOLARFEED_SMALL])
+    assert json.loads((tmp_path / f"store.json.v{version}.bak.2").read_text()) == raw
     assert json.loads(store.read_text())["_meta"]["1"]["schema"] == SCHEMA_VERSION
     migrated = {p["id"]: p for p in load(store).papers}
     assert all(migrated[paper["id"]] == paper for paper in current.papers if paper["id"] in migrated)
@@ -441,3 +445,43 @@ def test_ingesting_again_after_the_details_file_was_damaged_keeps_ids_unique(tmp
     assert len(ids) == len(set(ids)) == 94
     papers = load(store).papers
     assert len(papers) == 94 and sum(p["abstract"] is not None for p in papers) == 73
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", 7, ["a"], "sub/dir", "", None, "other.json.papers.x"])
+def test_a_part_name_that_is_not_a_file_beside_the_store_is_refused(tmp_path, capsys, name):
+    store = tmp_path / "store.json"
+    ingest(store, [ARXIVER])
+    raw = json.loads(store.read_text())
+    papers_file = raw["_meta"]["1"]["papers"]
+    if name is None:
+        del raw["_meta"]["1"]["papers"]
+    else:
+        raw["_meta"]["1"]["papers"] = name
+    store.write_text(json.dumps(raw))
+    shown = repr(name) if isinstance(name, str) else "missing" if name is None else type(name).__name__
+    reason = (f"litbrowse: {store}: the '_meta' table names no papers file beside the store ({shown}): move the "
+              "file aside (or restore its .bak copy) and ingest your pages again\n")
+    assert main(["--store", str(store), "papers"]) == 1
+    assert capsys.readouterr().err == reason
+    assert main(["--store", str(store), "ingest", str(SCHOLARFEED_SMALL)]) == 1
+    assert capsys.readouterr().err == reason
+    assert (tmp_path / papers_file).exists()  # the papers are never deleted
+
+
+def test_a_read_of_an_old_store_in_a_folder_it_cannot_write_works(tmp_path, capsys, monkeypatch):
+    store = tmp_path / "ro" / "store.json"
+    ingest(store, [ARXIVER])
+    current = load(store)
+    raw = {"papers": {str(n): p for n, p in enumerate(current.papers, start=1)},
+           "authors": {str(n): a for n, a in enumerate(current.authors, start=1)}}
+    for part in store.parent.iterdir():
+        part.unlink()
+    store.write_text(json.dumps(raw))
+
+    def read_only(*args, **kwargs):  # as on a read-only filesystem, even for root
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr("shutil.copy2", read_only)
+    monkeypatch.setattr("store.storage.atomic_write", read_only)
+    assert main(["--store", str(store), "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["papers"] == len(current.papers)

@@ -32,6 +32,8 @@ class Query:
     venues: list[str] = field(default_factory=list)
     # The last word is still being typed: it also matches as a prefix.
     open_last: bool = True
+    # Words left out past MAX_TERMS.
+    dropped: int = 0
 
     @property
     def has_filters(self) -> bool:
@@ -42,8 +44,19 @@ class Query:
         return not self.terms and not self.has_filters
 
 
+# More words than any title holds find nothing more, and each costs a pass over the index.
+MAX_TERMS = 40
+# A query is read no further than this (the longest titles are a few hundred characters).
+MAX_QUERY_CHARS = 2_000
+
+
 def parse_query(text: str) -> Query:
-    query = Query(open_last=not text.endswith((" ", '"')))
+    """The query's words (each once, the first MAX_TERMS), phrases and filters."""
+    cut = len(text) > MAX_QUERY_CHARS
+    if cut:  # at the last space before the limit: no word is cut in two
+        text = text[:MAX_QUERY_CHARS]
+        text = text.rsplit(None, 1)[0] if " " in text.strip() else text
+    query = Query(open_last=not cut and not text.endswith((" ", '"')))
     try:
         tokens = shlex.split(text, posix=True)
     except ValueError:
@@ -62,7 +75,18 @@ def parse_query(text: str) -> Query:
             query.terms.extend(_WORD.findall(fold(token)))
         else:
             query.terms.extend(_WORD.findall(fold(token)))
+    # A word said twice is looked for once (a pasted paragraph repeats many).
+    terms = list(dict.fromkeys(query.terms))
+    query.terms, query.dropped = terms[:MAX_TERMS], max(0, len(terms) - MAX_TERMS) + (1 if cut else 0)
     return query
+
+
+def query_note(text: str) -> str | None:
+    """What a user should know of how the query was read: the words left out."""
+    query = parse_query(text)
+    if not query.dropped:
+        return None
+    return f"the query is longer than any title: only its first {len(query.terms)} different words are searched"
 
 
 def _add_filter(query: Query, key: str, value: str) -> None:

@@ -116,10 +116,20 @@ def expand_paths(paths: list[Path]) -> Iterator[tuple[Path, str | None]]:
     cannot trap the walk); in a folder only files that look like saved pages are taken.
     """
     for path in paths:
-        if not path.exists() and not path.is_symlink():
+        try:
+            os.lstat(path)
+        except FileNotFoundError:
             yield path, "no such file or folder"
-        elif path.is_dir():
-            for root, dirs, files in os.walk(path, followlinks=False):
+            continue
+        except OSError as error:  # a name too long, a folder on the way not searchable
+            yield path, error.strerror or str(error)
+            continue
+        if path.is_dir():
+            unreadable: list[OSError] = []
+            for root, dirs, files in os.walk(path, followlinks=False, onerror=unreadable.append):
+                while unreadable:
+                    error = unreadable.pop()
+                    yield Path(os.fsdecode(error.filename or root)), f"folder not read: {error.strerror or error}"
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     file = Path(root) / name
@@ -129,6 +139,8 @@ def expand_paths(paths: list[Path]) -> Iterator[tuple[Path, str | None]]:
                         yield file, _dangling_reason(file)
                         continue
                     yield file, None
+            for error in unreadable:  # the walk's last folder
+                yield Path(os.fsdecode(error.filename or path)), f"folder not read: {error.strerror or error}"
         elif not path.exists():
             yield path, _dangling_reason(path)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -92,3 +93,39 @@ def test_a_ctrl_c_as_the_last_output_is_flushed_ends_with_130(monkeypatch):
 
     monkeypatch.setattr(sys, "stdout", Interrupted())
     assert cli.flush_output(0) == 130
+
+
+def test_an_unreadable_subfolder_and_a_too_long_path_are_reported(tmp_path, capsys, monkeypatch):
+    pages = tmp_path / "pages"
+    (pages / "locked").mkdir(parents=True)
+    (pages / "page.txt").write_bytes(SCHOLARFEED_SMALL.read_bytes())
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # as for a folder without read permission, even for root
+        if isinstance(path, (str, os.PathLike)) and Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    too_long = tmp_path / ("x" * 300)
+    code, out, err = run(capsys, "--store", str(tmp_path / "store.json"), "ingest", str(pages), str(too_long))
+    assert code == 1
+    assert err.splitlines() == [
+        f"litbrowse: {pages / 'locked'}: folder not read: Permission denied",
+        f"litbrowse: {too_long}: File name too long",
+    ]
+    assert "page.txt" in out
+
+
+def test_a_query_of_a_hundred_thousand_characters_is_bounded(store_path, capsys):
+    import time
+
+    run(capsys, "ingest", str(SEEDS))
+    started = time.perf_counter()
+    code, out, err = run(capsys, "search", "--json", "distillation " * 8000)
+    assert time.perf_counter() - started < 5
+    assert code == 0 and json.loads(out)[0]["display_title"] == "A statistical perspective on distillation"
+    assert err == ("litbrowse: note: the query is longer than any title: only its first 1 different words "
+                   "are searched\n")
+    code, out, err = run(capsys, "search", " ".join(f"word{n}" for n in range(100)))
+    assert err.startswith("litbrowse: note: the query is longer than any title: only its first 40 different")

@@ -387,12 +387,14 @@ def run_show(data: StoreData, args: argparse.Namespace, store_path: Path) -> int
 
 def run_search(data: StoreData, args: argparse.Namespace, store_path: Path) -> int:
     from store.index_cache import load_index, save_index
+    from store.query import query_note
     from store.search import QueryError, SearchIndex
 
-    if args.limit < 1:
-        return fail("--limit must be at least 1")
     try:
         query = " ".join(args.query)
+        note = query_note(query)
+        if note:
+            print(f"litbrowse: note: {note}", file=sys.stderr)
         # The index kept by the app or an earlier search, or built (and kept for the next,
         # once: with the abstracts when this search needed them).
         index = load_index(store_path, data)

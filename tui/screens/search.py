@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from store.query import query_note
 from store.search import QueryError, SearchIndex, SearchResult
 from tui.widgets.line_list import LineList, Row
 
@@ -130,7 +131,8 @@ class SearchScreen(ModalScreen[str | None]):
                 found = f"The best {RESULT_LIMIT} results"
             else:
                 found = f"{len(results)} result{'' if len(results) == 1 else 's'}"
-            status.update(Content(f"{found} in {elapsed:.0f} ms{more}"))
+            note = query_note(text) if len(text) > 200 else None  # only a long query can be cut
+            status.update(Content(f"{found} in {elapsed:.0f} ms{more}" + (f" — {note}" if note else "")))
         else:
             status.update(Content(""))
 

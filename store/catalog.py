@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from store.merge import owners_of, paper_links
+from store.disk.persistence import StoreData
+from store.merging.join import owners_of, paper_links
 from store.model import Author, Paper, author_id, page_author_id
-from store.persistence import StoreData
 
 
 @dataclass

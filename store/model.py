@@ -14,12 +14,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from store.text import first_sentence, name_key, title_key
-
-if TYPE_CHECKING:  # the parsers' package is not needed to read a store, only to ingest
-    from store.formats.entry import Entry
 
 Paper = dict[str, Any]
 Author = dict[str, Any]
@@ -34,11 +31,6 @@ AUTHOR_FIELDS = ("id", "name", "display_name", "aliases", "papers", "profile", "
 
 def _digest(text: str, length: int = 12) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
-
-
-def identity_keys(entry: Entry) -> list[str]:
-    """The keys under which two entries are the same paper: arXiv id or normalized title."""
-    return keys_for(entry.arxiv_id, entry.title, entry.abstract)
 
 
 def keys_for(arxiv_id: str | None, title: str | None, abstract: str | None) -> list[str]:

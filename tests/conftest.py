@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from store.formats import ParsedPage, parse_lines
-from store.reading import read_page
+from store.pages import ParsedPage, parse_lines
+from store.pages.reading import read_page
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SCHOLARFEED_SMALL = SEEDS / "000_c0060800e6c2eeb8.txt"
@@ -38,7 +38,7 @@ def index_built_each_time(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     tests marked kept_index: the sample store is shared by the session, and an index kept
     by one test would change what the next one does."""
     if "kept_index" not in request.keywords:
-        monkeypatch.setattr("store.index_cache.cache_name", lambda *args: None)
+        monkeypatch.setattr("store.search.kept_index.cache_name", lambda *args: None)
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from store.ingest import ingest
+    from store.ingest.pipeline import ingest
 
     path = tmp_path_factory.mktemp("seeded") / "store.json"
     ingest(path, [SEEDS])

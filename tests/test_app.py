@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from store.ingest import ingest
+from store.ingest.pipeline import ingest
 from tui.app import LitbrowseApp
 from tui.widgets.line_list import LineList
 
@@ -425,16 +425,16 @@ async def test_until_the_abstracts_are_open_the_pane_says_they_are_being_read(ap
 async def test_the_first_paper_shows_its_abstract_before_the_titles_are_indexed(app, monkeypatch):
     import threading
 
-    import store.search
+    import store.search.ranking
 
     released = threading.Event()
 
-    class IndexHeldBack(store.search.SearchIndex):
+    class IndexHeldBack(store.search.ranking.SearchIndex):
         def __init__(self, *args, **kwargs):
             released.wait(timeout=10)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(store.search, "SearchIndex", IndexHeldBack)
+    monkeypatch.setattr(store.search.ranking, "SearchIndex", IndexHeldBack)
     async with app.run_test(size=(120, 40)) as pilot:
         detail = app.main_screen.query_one("#detail")
         texts = lambda: ["".join(text for text, _ in line.pieces) for line in detail.lines]  # noqa: E731
@@ -454,7 +454,7 @@ async def test_the_first_paper_shows_its_abstract_before_the_titles_are_indexed(
 async def test_quitting_while_the_abstracts_are_indexed_stops_the_indexing(app, monkeypatch):
     import time
 
-    from store.details import Details
+    from store.disk.details import Details
 
     real_abstracts = Details.abstracts
     streamed = []
@@ -478,7 +478,7 @@ async def test_quitting_while_the_abstracts_are_indexed_stops_the_indexing(app, 
 
 
 async def test_a_damaged_details_file_is_reported_and_the_app_keeps_running(tmp_path):
-    from store.persistence import load
+    from store.disk.persistence import load
     from tests.conftest import ARXIVER
 
     store = tmp_path / "store.json"
@@ -498,16 +498,16 @@ async def test_a_query_typed_before_the_index_is_ready_is_answered_when_it_is(se
     import asyncio
     import threading
 
-    import store.search
+    import store.search.ranking
 
     release = threading.Event()
-    real_index = store.search.SearchIndex
+    real_index = store.search.ranking.SearchIndex
 
     def slow_index(*args, **kwargs):
         assert release.wait(timeout=10), "the test never let the index build"
         return real_index(*args, **kwargs)
 
-    monkeypatch.setattr(store.search, "SearchIndex", slow_index)
+    monkeypatch.setattr(store.search.ranking, "SearchIndex", slow_index)
     app = LitbrowseApp(seeded_store, watch_store=False)
     async with app.run_test(size=(120, 40)) as pilot:
         while not app.main_screen.query_one("#papers").count:
@@ -526,7 +526,7 @@ async def test_a_reload_during_indexing_keeps_the_new_index(seeded_store, monkey
     import asyncio
     import threading
 
-    from store.search import SearchIndex
+    from store.search.ranking import SearchIndex
 
     release, calls = threading.Event(), []
     real_add = SearchIndex.add_abstracts

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from store.persistence import load
+from store.disk.persistence import load
 from store.text import printable
 from tests.conftest import ARXIVER, SCHOLARFEED, SCHOLARFEED_SMALL, SEEDS, parse_seed
 from tui.cli import main
@@ -269,7 +269,8 @@ def test_a_full_disk_while_writing_the_store_is_one_line_and_keeps_the_store(fil
                                                                              where):
     import errno
 
-    from store import parsing, persistence, storage
+    from store.disk import persistence, storage
+    from store.ingest import parsing
 
     if where == "in the helpers":  # the part files are written by the helper processes, forked with this patch
         monkeypatch.setattr(parsing, "PARALLEL_MIN_FILES", 2)

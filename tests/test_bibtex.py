@@ -7,9 +7,9 @@ import re
 import pytest
 from pybtex.database import parse_string
 
-from store.bibtex import cite_keys, latex, to_bibtex, to_bibtex_file
-from store.ingest import ingest
-from store.persistence import load
+from store.disk.persistence import load
+from store.export.bibtex import cite_keys, latex, to_bibtex, to_bibtex_file
+from store.ingest.pipeline import ingest
 from tests.conftest import SEEDS
 from tests.test_real_pages import ROOT
 

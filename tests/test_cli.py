@@ -72,7 +72,7 @@ def test_output_to_a_full_disk_is_one_line_and_status_1(store_path, command, buf
 
 
 def test_an_ingest_told_the_process_ends_leaves_its_papers_to_the_system(tmp_path):
-    from store import ingest as ingest_module
+    from store.ingest import pipeline as ingest_module
 
     left = len(ingest_module._left_for_exit)
     report = ingest_module.ingest(tmp_path / "left.json", [SEEDS], leave_for_exit=True)
@@ -111,7 +111,7 @@ def test_show_unknown_id_and_unknown_author(store_path, capsys):
 
 
 def test_show_reads_its_paper_and_the_related_titles_alone(store_path, capsys, monkeypatch):
-    from store import parts
+    from store.disk import parts
 
     run(capsys, "ingest", str(SEEDS))
     everything = pytest.fail  # reading every paper, or every line's id, is what show no longer does
@@ -134,7 +134,7 @@ def test_show_reads_its_paper_and_the_related_titles_alone(store_path, capsys, m
 
 
 def test_an_authors_papers_are_read_one_by_one_unless_there_are_many(store_path, capsys, monkeypatch):
-    from store import parts, persistence
+    from store.disk import parts, persistence
 
     run(capsys, "ingest", str(SEEDS))
     expected = ["p:67cd50b6b911", "p:bab87bf508ef", "p:8702da808be3", "p:3beb3e2532e8", "p:a4356b2ff61c",
@@ -252,7 +252,7 @@ def test_store_package_never_imports_textual_or_tui():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("module", ["orjson", "store.persistence", "argparse"])
+@pytest.mark.parametrize("module", ["orjson", "store.disk.persistence", "argparse"])
 def test_a_ctrl_c_while_the_command_line_loads_ends_it_quietly(store_path, module):
     # The Ctrl-C lands as the module starts loading: as a KeyboardInterrupt it printed a
     # traceback, and inside orjson's set-up it crashed the process.

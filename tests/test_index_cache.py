@@ -1,4 +1,4 @@
-"""The search index kept beside the store (store/index_cache.py): read back, it answers
+"""The search index kept beside the store (store/search/kept_index.py): read back, it answers
 exactly as the index built; it is kept by whoever built it whole, read instead of built,
 and never read when it is damaged or indexes other part files."""
 
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-import store.index_cache as index_cache
-from store.index_cache import cache_name, load_index, save_index
-from store.ingest import ingest
-from store.persistence import load, open_details
-from store.search import SearchIndex
+import store.search.kept_index as index_cache
+from store.disk.persistence import load, open_details
+from store.ingest.pipeline import ingest
+from store.search.kept_index import cache_name, load_index, save_index
+from store.search.ranking import SearchIndex
 from tests.conftest import SCHOLARFEED_SMALL, SEEDS
 from tui.cli import main
 

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.formats.entry import Entry
-from store.ingest import ingest
-from store.merge import entry_record
+from store.disk.persistence import load
+from store.ingest.pipeline import ingest
+from store.merging.join import entry_record
 from store.model import PAPER_FIELDS
-from store.persistence import load
+from store.pages.entry import Entry
 from tests.conftest import ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED, SCHOLARFEED_SMALL, SEEDS
 
 ALL = [SCHOLARFEED_SMALL, ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED]
@@ -258,8 +258,8 @@ def test_any_order_and_grouping_of_ingests_makes_the_same_store_to_the_byte(tmp_
 # the next two (17 and 64 KB), and the bad file.
 @pytest.mark.parametrize(("run_bytes", "runs"), [(0, 6), (20_000, 3)])
 def test_pages_parsed_on_every_core_make_the_same_store_and_reports(tmp_path, monkeypatch, run_bytes, runs):
-    from store import ingest as ingest_module
-    from store import parsing
+    from store.ingest import parsing
+    from store.ingest import pipeline as ingest_module
 
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01\x02" * 100)
@@ -319,9 +319,9 @@ def test_author_entries_list_each_paper_by_the_listing_rule_and_the_catalog_agre
     first page. Each entry lists its papers newest first, and the catalog finds the same
     entries for the paper shown."""
     from store.catalog import build_catalog
-    from store.merge import derive_authors
+    from store.disk.persistence import StoreData
+    from store.merging.join import derive_authors
     from store.model import newest_first, page_author_id
-    from store.persistence import StoreData
     from store.text import name_key
 
     page_names, drawn = papers_and_pages

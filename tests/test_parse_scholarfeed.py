@@ -1,4 +1,4 @@
-from store.formats import parse_text
+from store.pages import parse_text
 from tests.conftest import SCHOLARFEED, SCHOLARFEED_SMALL, parse_seed
 
 

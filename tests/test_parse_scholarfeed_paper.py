@@ -1,6 +1,6 @@
 """scholarfeed single-paper pages, in the layouts real saves show (written for these tests)."""
 
-from store.formats import parse_text
+from store.pages import parse_text
 
 WITH_HEADER = (
     "CVLGMar 3, 2024\n\nLearning to See Twice\n\nAI2CMU\n\n"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import parts
+from store.disk import parts
 
 # Strings made of the characters that could confuse a line or document boundary.
 TRICKY = st.text(alphabet=st.sampled_from(list('",:{}[]\\\n 12ab\u2028\x00é')), max_size=12)
@@ -126,7 +126,7 @@ def test_documents_beyond_one_batch_keep_their_order_and_numbers(tmp_path, monke
 
 
 def test_a_part_is_named_by_its_content_and_written_once(tmp_path):
-    from store.storage import write_named_by_content
+    from store.disk.storage import write_named_by_content
 
     docs = [{"id": f"p{n}", "abstract": "words " * n} for n in range(50)]
     first = write_named_by_content(tmp_path, "store.json.details", parts.lines("details", docs))
@@ -141,7 +141,7 @@ def test_a_part_is_named_by_its_content_and_written_once(tmp_path):
 def test_a_part_of_many_batches_is_named_by_the_sha1_of_all_its_bytes(tmp_path):
     import hashlib
 
-    from store.storage import write_named_by_content
+    from store.disk.storage import write_named_by_content
 
     # 1,300 documents: three batches, each hashed as it is written.
     docs = [{"id": f"p{n}", "abstract": f"abstract {n} " * (n % 7)} for n in range(1300)]
@@ -152,7 +152,7 @@ def test_a_part_of_many_batches_is_named_by_the_sha1_of_all_its_bytes(tmp_path):
 
 
 def test_spooled_documents_are_read_back_by_span_in_any_order_and_as_the_spool_grows(tmp_path):
-    from store.spans import SpanReader, Spool
+    from store.disk.spans import SpanReader, Spool
 
     spool = Spool(tmp_path)
     added = [{"id": f"p{n}", "abstract": "é\n" * n} for n in range(40)]
@@ -179,7 +179,7 @@ def test_spooled_documents_are_read_back_by_span_in_any_order_and_as_the_spool_g
 
 
 def test_views_of_a_span_outlive_a_remap_and_the_reader_closing(tmp_path):
-    from store.spans import SpanReader, Spool
+    from store.disk.spans import SpanReader, Spool
 
     spool = Spool(tmp_path)
     first = spool.add({"id": "a"})
@@ -195,7 +195,7 @@ def test_views_of_a_span_outlive_a_remap_and_the_reader_closing(tmp_path):
 
 
 def test_spans_handed_over_to_another_process_come_back_the_same_and_the_file_goes(tmp_path):
-    from store.spans import Spool, hand_over, take_over
+    from store.disk.spans import Spool, hand_over, take_over
 
     spool = Spool(tmp_path)
     spans = [spool.add({"id": f"p{n}"}) for n in range(1000)]
@@ -207,7 +207,7 @@ def test_spans_handed_over_to_another_process_come_back_the_same_and_the_file_go
 
 
 def test_a_write_the_system_cuts_short_is_finished_and_hashed_whole(tmp_path, monkeypatch):
-    from store import storage
+    from store.disk import storage
 
     # As a signal can: the first half of the first batch written, the rest not.
     real_write, cut = os.write, []
@@ -230,7 +230,7 @@ def test_a_write_the_system_cuts_short_is_finished_and_hashed_whole(tmp_path, mo
 
 
 def test_a_large_part_is_synced_as_it_is_written_and_comes_out_whole(tmp_path, monkeypatch):
-    from store import storage
+    from store.disk import storage
 
     monkeypatch.setattr(storage._EarlySync, "EVERY", 1000)
     synced = []

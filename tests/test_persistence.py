@@ -5,8 +5,7 @@ import re
 import orjson
 import pytest
 
-from store.ingest import ingest
-from store.persistence import (
+from store.disk.persistence import (
     SCHEMA_VERSION,
     StoreError,
     attach_detail_keys,
@@ -16,8 +15,9 @@ from store.persistence import (
     open_details,
     write_lock,
 )
-from store.saving import stored_form
-from store.storage import atomic_write
+from store.disk.storage import atomic_write
+from store.ingest.pipeline import ingest
+from store.records import stored_form
 from tests.conftest import ARXIVER, PAPER_PAGE, SCHOLARFEED_SMALL, SEEDS
 from tui.cli import main
 
@@ -25,7 +25,7 @@ from tui.cli import main
 def test_store_is_a_small_tinydb_main_file_naming_its_papers_and_details_files(tmp_path):
     from tinydb import TinyDB
 
-    from store.storage import OrjsonStorage
+    from store.disk.storage import OrjsonStorage
 
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER, SCHOLARFEED_SMALL])
@@ -283,10 +283,10 @@ def test_part_files_written_on_one_line_are_still_read(tmp_path):
 def test_the_parsing_spools_each_papers_line_as_stored_form_makes_it(tmp_path):
     import copy
 
-    from store.merge import WORKING_FIELDS, page_records
-    from store.parsing import _spool_documents
-    from store.saving import details_doc
-    from store.spans import SpanReader, Spool
+    from store.disk.spans import SpanReader, Spool
+    from store.ingest.parsing import _spool_documents
+    from store.merging.join import page_records
+    from store.records import WORKING_FIELDS, details_doc
     from tests.conftest import RESEARCH_GOOGLE, SCHOLARFEED, parse_seed
 
     spool, seen = Spool(tmp_path), []
@@ -354,7 +354,7 @@ _KEY_READERS = {}  # where _detail_keys_noting_the_reader notes which process re
 
 def _detail_keys_noting_the_reader(side):
     """detail_keys, noting the process that ran it (a helper's note goes through a file)."""
-    from store.persistence import detail_keys
+    from store.disk.persistence import detail_keys
 
     with open(_KEY_READERS["file"], "a") as notes:
         notes.write(f"{os.getpid()} {int(side.exists())}\n")
@@ -364,7 +364,7 @@ def _detail_keys_noting_the_reader(side):
 @pytest.fixture(params=["here", "aside"])
 def where_keys_are_read(request, monkeypatch, tmp_path):
     """An ingest reads a large store's merge keys in another process: both ways, on a small store."""
-    from store import ingest as ingest_module
+    from store.ingest import pipeline as ingest_module
 
     if request.param == "aside":
         monkeypatch.setattr(ingest_module, "ASIDE_MIN_BYTES", 0)
@@ -380,8 +380,8 @@ def where_keys_are_read(request, monkeypatch, tmp_path):
 
 
 def test_detail_keys_counts_each_line_of_another_shape_as_damaged_and_keeps_the_rest(tmp_path):
-    from store import parts
-    from store.persistence import detail_keys
+    from store.disk import parts
+    from store.disk.persistence import detail_keys
 
     good = {"id": "p:1", "abstract": "a", "keys": ["title:one"], "related": []}
     other = {"id": "p:2", "abstract": "b", "keys": ["title:two"], "related": ["title:one"]}
@@ -482,6 +482,6 @@ def test_a_read_of_an_old_store_in_a_folder_it_cannot_write_works(tmp_path, caps
         raise PermissionError(30, "Read-only file system")
 
     monkeypatch.setattr("shutil.copy2", read_only)
-    monkeypatch.setattr("store.storage.atomic_write", read_only)
+    monkeypatch.setattr("store.disk.storage.atomic_write", read_only)
     assert main(["--store", str(store), "stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["papers"] == len(current.papers)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.formats import FORMATS, Entry, UnknownFormat, detect, parse_text
-from store.reading import read_page
+from store.pages import FORMATS, Entry, UnknownFormat, detect, parse_text
+from store.pages.reading import read_page
 from tests.conftest import SEEDS
 
 PAGES = sorted(SEEDS.glob("*.txt"))
@@ -137,8 +137,8 @@ def test_the_fast_ascii_paths_give_what_the_patterns_give(text):
     and the index must see the words search queries are split into."""
     import re
 
+    from store.search.word_index import words_of
     from store.text import title_key
-    from store.word_index import words_of
 
     assert title_key(text) == re.sub(r"[\W_]+", " ", text.lower()).strip()
     assert words_of(text) == re.findall(r"\w+", text.lower())
@@ -175,8 +175,8 @@ def test_hyphenated_words_are_indexed_solid_as_the_pattern_finds_them(text):
     words joined by single hyphens, written solid."""
     import re
 
+    from store.search.word_index import words_and_compounds
     from store.text import fold
-    from store.word_index import words_and_compounds
 
     folded = fold(text)
     expected: list[str] = []
@@ -190,7 +190,7 @@ def test_hyphenated_words_are_indexed_solid_as_the_pattern_finds_them(text):
 @SETTINGS
 @given(st.sets(st.integers(0, 3000)), st.one_of(st.none(), st.integers(0, 50)))
 def test_bits_lists_the_set_bits_lowest_first(members, limit):
-    from store.word_index import bits
+    from store.search.word_index import bits
 
     assert bits(sum(1 << i for i in members), limit) == sorted(members)[:limit]
 
@@ -206,7 +206,7 @@ def test_the_backwards_marker_pattern_cuts_what_a_forward_search_cuts(text):
     the comma and spaces before the marker."""
     import re
 
-    from store.formats.authors import _ET_AL_REVERSED, _MARKER_SPAN
+    from store.pages.names import _ET_AL_REVERSED, _MARKER_SPAN
 
     forward = re.compile(r",?\s*(?:et\s+al\.?|and\s+others|…|\.\.\.)\s*$", re.IGNORECASE)
     names = text.strip()
@@ -222,6 +222,6 @@ def test_the_backwards_marker_pattern_cuts_what_a_forward_search_cuts(text):
                                          "\u2028", "\u2029", "é", "\t"]), max_size=30))
 def test_a_page_is_cut_into_the_lines_splitlines_makes(text):
     """Pages are split at '\n' by the faster path whenever splitlines would find no other break."""
-    from store.reading import _split_lines
+    from store.pages.reading import _split_lines
 
     assert _split_lines(text) == text.splitlines()

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from store.formats import UnknownFormat, parse_lines
-from store.formats.entry import Entry, ParsedPage
-from store.reading import read_page
+from store.pages import UnknownFormat, parse_lines
+from store.pages.entry import Entry, ParsedPage
+from store.pages.reading import read_page
 
 ROOT = Path(os.environ.get("LITBROWSE_REAL_PAGES") or Path(__file__).resolve().parents[2] / "shared" / "real-pages")
 FACTS: dict[str, dict] = json.loads((Path(__file__).parent / "real_pages.json").read_text(encoding="utf-8"))

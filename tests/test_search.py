@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.persistence import load, open_details
-from store.search import QueryError, SearchIndex, field_text
-from store.word_matches import WordHits, closeness
+from store.disk.persistence import load, open_details
+from store.search.ranking import QueryError, SearchIndex, field_text
+from store.search.word_matches import WordHits, closeness
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def titles(index: SearchIndex, query: str, limit: int = 10) -> list[str]:
 
 
 def test_building_stops_when_its_check_says_so_and_the_abstracts_are_then_all_left_out(seeded_store):
-    from store.search import IndexCancelled
+    from store.search.ranking import IndexCancelled
 
     data = load(seeded_store, with_details=False)
     asked: list[str] = []
@@ -196,7 +196,7 @@ def test_the_last_places_of_a_long_list_score_no_more_abstracts_than_they_need()
 
 
 def test_a_query_typed_a_key_at_a_time_reads_each_abstract_it_scores_once(monkeypatch):
-    import store.search
+    import store.search.ranking
 
     papers = [paper(f"a{n}", f"Other {n}", abstract=f"A kernel, number {n}.") for n in range(5)]
     abstracts = {p["id"]: p.pop("abstract") for p in papers}
@@ -212,7 +212,7 @@ def test_a_query_typed_a_key_at_a_time_reads_each_abstract_it_scores_once(monkey
     assert sorted(r.paper["id"] for r in index.search('"kernel number 3"')) == ["a3"]
     assert sorted(r.paper["id"] for r in index.search('"a kernel" number')) == [f"a{n}" for n in range(5)]
     assert sorted(read) == [f"a{n}" for n in range(5)]
-    monkeypatch.setattr(store.search, "_ABSTRACTS_KEPT", 3)
+    monkeypatch.setattr(store.search.ranking, "_ABSTRACTS_KEPT", 3)
     index = SearchIndex(papers, with_abstracts=False, abstract_of=lambda p: abstracts[p["id"]])
     index.add_abstracts(abstracts.items())
     assert len(index.search("kernel")) == 5

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from store.persistence import attach_details, attach_papers, load
+from store.disk.persistence import attach_details, attach_papers, load
 from tests.bench.generate import generate
 from tests.conftest import ARXIVER, PAPER_PAGE, RESEARCH_GOOGLE, SCHOLARFEED, SCHOLARFEED_SMALL, SEEDS
 
@@ -23,7 +23,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 WRITER = """
 import sys
 from pathlib import Path
-from store.ingest import ingest
+from store.ingest.pipeline import ingest
 store, pages = Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]]
 print("ready", flush=True)
 for page in pages:
@@ -96,7 +96,7 @@ def test_ctrl_c_stops_an_ingest_on_every_core_quietly_and_keeps_the_store(tmp_pa
 
 
 def test_the_helpers_leave_ctrl_c_to_the_ingest():
-    from store.workers import Helpers
+    from store.ingest.helpers import Helpers
 
     with Helpers() as helpers:
         assert helpers.pool().submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
@@ -104,29 +104,29 @@ def test_the_helpers_leave_ctrl_c_to_the_ingest():
 
 def test_a_ctrl_c_before_a_helper_could_ignore_it_does_not_kill_it(monkeypatch):
     """The moment between a helper's fork and its first step: a Ctrl-C there waits."""
-    import store.workers
-    from store.workers import Helpers
+    import store.ingest.helpers
+    from store.ingest.helpers import Helpers
 
-    start_helper = store.workers._start_helper
+    start_helper = store.ingest.helpers._start_helper
 
     def interrupted_first(ingest: int) -> None:
         signal.raise_signal(signal.SIGINT)
         start_helper(ingest)
 
-    monkeypatch.setattr(store.workers, "_start_helper", interrupted_first)
+    monkeypatch.setattr(store.ingest.helpers, "_start_helper", interrupted_first)
     with Helpers() as helpers:
         pids = {helpers.pool().submit(os.getpid).result(timeout=20) for _ in range(8)}
     assert pids and os.getpid() not in pids
 
 
 def test_a_ctrl_c_while_the_spool_is_removed_still_removes_it(tmp_path, monkeypatch):
-    import store.workers
-    from store.workers import spool_folder
+    import store.ingest.helpers
+    from store.ingest.helpers import spool_folder
 
     def close_and_interrupt(folder: Path) -> None:
         signal.raise_signal(signal.SIGINT)  # in the middle of the removal
 
-    monkeypatch.setattr(store.workers, "close_process_spool", close_and_interrupt)
+    monkeypatch.setattr(store.ingest.helpers, "close_process_spool", close_and_interrupt)
     with pytest.raises(KeyboardInterrupt), spool_folder(tmp_path / "store.json") as folder:
         (folder / "records").write_text("x")
     assert list(tmp_path.iterdir()) == []  # removed, and the Ctrl-C raised after
@@ -154,8 +154,8 @@ _FAULTS_OF_PARSING_AGAIN = """
 import resource, sys
 from pathlib import Path
 from store.collector import collector_paused
-from store.parsing import _read_one
-from store.workers import Helpers
+from store.ingest.parsing import _read_one
+from store.ingest.helpers import Helpers
 
 def parse_three_times(page, spool):
     with collector_paused():  # as in an ingest
@@ -203,7 +203,7 @@ def test_two_ingests_at_once_lose_nothing(tmp_path):
 
 
 def test_stale_temporary_files_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
-    from store.ingest import ingest
+    from store.ingest.pipeline import ingest
 
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER])
@@ -226,7 +226,7 @@ def test_stale_temporary_files_of_a_killed_writer_are_removed_by_the_next_write(
 
 def test_a_write_keeps_the_part_files_it_replaces_for_one_generation(tmp_path):
     """A reader that read the main file just before a write can still read its parts."""
-    from store.ingest import ingest
+    from store.ingest.pipeline import ingest
 
     store = tmp_path / "store.json"
     ingest(store, [ARXIVER])
@@ -290,8 +290,8 @@ def test_an_ingest_killed_with_sigkill_leaves_no_helper_and_no_lock(tmp_path):
 
 @pytest.mark.kept_index
 def test_leftovers_of_a_dead_writer_are_known_by_their_lock_not_their_process_id(tmp_path):
-    from store.ingest import ingest
-    from store.workers import remove_dead_spools
+    from store.ingest.helpers import remove_dead_spools
+    from store.ingest.pipeline import ingest
 
     store = tmp_path / "store.json"
     ingest(store, [SEEDS])
@@ -305,9 +305,9 @@ def test_leftovers_of_a_dead_writer_are_known_by_their_lock_not_their_process_id
     # A search killed while it wrote the index left its temporary file: the next keeps it no longer.
     left = tmp_path / ".store.json.index.0123456789abcdef.x1y2.tmp"
     left.write_bytes(b"x" * 1000)
-    from store.index_cache import save_index
-    from store.persistence import load
-    from store.search import SearchIndex
+    from store.disk.persistence import load
+    from store.search.kept_index import save_index
+    from store.search.ranking import SearchIndex
 
     data = load(store)
     save_index(store, data, SearchIndex(data.papers))

@@ -18,7 +18,7 @@ from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
 
 from store.catalog import Catalog, build_catalog
-from store.persistence import StoreData, StoreError, attach_papers, load, open_details
+from store.disk.persistence import StoreData, StoreError, attach_papers, load, open_details
 from store.text import plain
 from tui.commands import AppCommands, AuthorCommands, PaperCommands
 from tui.messages import OpenUrl
@@ -26,7 +26,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 
 if TYPE_CHECKING:  # imported where used: rapidfuzz and the index cost 25 ms of start-up
-    from store.search import SearchIndex
+    from store.search.ranking import SearchIndex
 
 STORE_POLL_SECONDS = 2.0
 # Papers files above this size (about 30,000 papers) take long enough to parse
@@ -148,8 +148,8 @@ class LitbrowseApp(App[None]):
         open_details(self.store_path, data)
         self.call_from_thread(self.main_screen.abstracts_arrived)
         self._warn(data.warnings)  # the store's, and a details file missing or damaged
-        from store.index_cache import load_index, save_index
-        from store.search import IndexCancelled, SearchIndex
+        from store.search.kept_index import load_index, save_index
+        from store.search.ranking import IndexCancelled, SearchIndex
 
         def cancelled() -> bool:  # asked as the index is built: the app quits, or a reload began
             return worker.is_cancelled
@@ -293,7 +293,7 @@ class LitbrowseApp(App[None]):
         self.notify(Content(f"Copied {link}"), timeout=3)
 
     def action_copy_bibtex(self) -> None:
-        from store.bibtex import cite_keys, to_bibtex
+        from store.export.bibtex import cite_keys, to_bibtex
 
         paper = self.current_paper()
         if paper is not None:

@@ -49,8 +49,8 @@ def bench_size(papers: int, work: Path, ingest_runs: int = 3) -> dict:
     # The largest child so far: sizes run smallest first, so this is this size's ingests (or a worker of them).
     ingest_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
-    from store.persistence import load, open_details
-    from store.search import SearchIndex
+    from store.disk.persistence import load, open_details
+    from store.search.ranking import SearchIndex
 
     # As the app does: the main file and papers, the details file opened (an abstract
     # is read when its paper is shown), the index of titles, then the abstracts streamed
@@ -92,7 +92,7 @@ def bench_size(papers: int, work: Path, ingest_runs: int = 3) -> dict:
     if row.get("fzf_median_ms"):
         row["fzf_over_litbrowse_median"] = row["fzf_median_ms"] / row["search_median_ms"]
     row["app_ready_s"], row["app_papers_shown_s"], row["app_indexed_s"], row["app_peak_rss_mb"] = app_ready(store)
-    # Started again: the index the first start kept is read instead of built (store/index_cache.py).
+    # Started again: the index the first start kept is read instead of built (store/search/kept_index.py).
     _, _, row["app_kept_indexed_s"], kept_rss_mb = app_ready(store)
     row["app_peak_rss_mb"] = max(row["app_peak_rss_mb"], kept_rss_mb)
     row["add_page_s"], row["add_page_peak_rss_mb"] = add_one_page(store, work / f"new_page_{papers}")
@@ -235,7 +235,7 @@ def app_ready(store: Path) -> tuple[float, float, float, float]:
         "            await asyncio.sleep(0.02)\n"
         "        indexed = time.perf_counter() - t\n"
         "        while any(worker.group == 'load' and not worker.is_finished for worker in app.workers):\n"
-        "            await asyncio.sleep(0.02)  # the index kept for the next start (store/index_cache.py)\n"
+        "            await asyncio.sleep(0.02)  # the index kept for the next start (store/search/kept_index.py)\n"
         "        from tests.bench.run import own_peak_rss_mb\n"
         "        rss = own_peak_rss_mb()\n"
         "        print(authors, papers, indexed, rss)\n"

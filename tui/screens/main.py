@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from store.catalog import Catalog
-from store.persistence import StoreData
+from store.disk.persistence import StoreData
 from tui.messages import ShowAuthor, ShowPaper
 from tui.widgets.author_list import AuthorList
 from tui.widgets.line_list import LineList

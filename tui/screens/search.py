@@ -13,8 +13,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from store.query import query_note
-from store.search import QueryError, SearchIndex, SearchResult
+from store.search.query import query_note
+from store.search.ranking import QueryError, SearchIndex, SearchResult
 from tui.widgets.line_list import LineList, Row
 
 RESULT_LIMIT = 200

@@ -1,0 +1,1 @@
+"""Foreign formats litbrowse writes: one module each."""

@@ -264,18 +264,11 @@ def test_a_store_where_no_store_can_be_written_is_one_line_not_a_traceback(tmp_p
     assert in_the_way.read_bytes() == b"not a folder"
 
 
-@pytest.mark.parametrize("where", ["here", "in the helpers"])
-def test_a_full_disk_while_writing_the_store_is_one_line_and_keeps_the_store(filled_store, capsys, monkeypatch,
-                                                                             where):
+def test_a_full_disk_while_writing_the_store_is_one_line_and_keeps_the_store(filled_store, capsys, monkeypatch):
     import errno
 
     from store.disk import persistence, storage
-    from store.ingest import parsing
 
-    if where == "in the helpers":  # the part files are written by the helper processes, forked with this patch
-        monkeypatch.setattr(parsing, "PARALLEL_MIN_FILES", 2)
-        monkeypatch.setattr(parsing, "PARALLEL_MIN_BYTES", 0)
-        monkeypatch.setattr(os, "cpu_count", lambda: 2)
     real_write = storage._write
 
     def write_until_full(fd, pieces, digest):

@@ -7,7 +7,6 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -254,101 +253,20 @@ def test_any_order_and_grouping_of_ingests_makes_the_same_store_to_the_byte(tmp_
     assert store.read_bytes() == _all_at_once()
 
 
-# Each page a run of its own, or the pages in runs: the first three pages (3, 12 and 11 KB),
-# the next two (17 and 64 KB), and the bad file.
-@pytest.mark.parametrize(("run_bytes", "runs"), [(0, 6), (20_000, 3)])
-def test_pages_parsed_on_every_core_make_the_same_store_and_reports(tmp_path, monkeypatch, run_bytes, runs):
-    from store.ingest import parsing
-    from store.ingest import pipeline as ingest_module
-
+def test_pages_parsed_on_every_core_make_the_same_store_and_reports(tmp_path, monkeypatch):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01\x02" * 100)
     pages = [*ALL, bad]
     serial, parallel = tmp_path / "serial.json", tmp_path / "parallel.json"
-    serial_report = ingest(serial, pages)
-    monkeypatch.setattr(parsing, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(parsing, "PARALLEL_MIN_BYTES", 0)
+    serial_report = ingest(serial, pages, parallel=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(parsing, "RUN_BYTES", run_bytes)
-    handed_over = []
-    real_take_over = parsing.take_over
-    monkeypatch.setattr(parsing, "take_over", lambda name: handed_over.append(name) or real_take_over(name))
-    spooled = []
-    real_save = ingest_module.save
-
-    def save_and_look(*args, **kwargs):
-        real_save(*args, **kwargs)
-        spooled.extend(path.name for path in tmp_path.glob(".parallel.json.spool-*/docs.*"))
-
-    monkeypatch.setattr(ingest_module, "save", save_and_look)
-    parallel_report = ingest(parallel, pages)
+    parallel_report = ingest(parallel, pages, parallel=True)
     assert parallel_report.files == serial_report.files and parallel_report.files[-1].error == (
         "binary file, not a text page")
     assert [(f.path, f.papers) for f in parallel_report.files[:2]] == [(str(ALL[0]), 2), (str(ARXIVER), 10)]
     assert parallel.read_bytes().replace(b"parallel.json", b"serial.json") == serial.read_bytes()
-    # One hand-over file a run...
-    assert len(handed_over) == runs
-    # ...the documents serialized by the parsing processes, each to its own spool file (this
-    # one's holds those of the papers it joined); with a page a run, both of them...
-    helpers_spooled = len(set(spooled) - {f"docs.{os.getpid()}"})
-    if runs == 6:
-        assert helpers_spooled == 2
-    else:
-        assert helpers_spooled >= 1
-    # ...and the spool folder beside the store is gone.
+    # The spool folder beside the store is gone.
     assert [path.name for path in tmp_path.iterdir() if ".spool-" in path.name] == []
-
-
-_NAMES = ["Ada Lovelace", "ada lovelace", "Ada  Lovelace.", "Alan Turing", "Grace Hopper", ".", "-", "Emmy Noether"]
-_papers_and_pages = st.builds(
-    lambda pages, papers: (pages, papers),
-    st.dictionaries(st.sampled_from(["a.txt", "b.txt", "c.txt", "d.txt"]),
-                    st.one_of(st.none(), st.sampled_from(_NAMES)), min_size=1),
-    st.lists(st.tuples(st.lists(st.sampled_from(_NAMES), max_size=4), st.sets(st.integers(0, 3), min_size=1),
-                       st.sets(st.integers(0, 3)), st.sampled_from([None, "2021", "2021-05-01", "2023-01-02"])),
-             max_size=12),
-)
-
-
-@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None)
-@given(_papers_and_pages)
-def test_author_entries_list_each_paper_by_the_listing_rule_and_the_catalog_agrees(papers_and_pages):
-    """Whatever a paper's names (punctuation alone, spellings of one name, owners among
-    them): its named authors' entries list it, and its page's owner's when the page shows
-    it as the owner's work, and each unnamed page it is on; failing all of those, its
-    first page. Each entry lists its papers newest first, and the catalog finds the same
-    entries for the paper shown."""
-    from store.catalog import build_catalog
-    from store.disk.persistence import StoreData
-    from store.merging.join import derive_authors
-    from store.model import newest_first, page_author_id
-    from store.text import name_key
-
-    page_names, drawn = papers_and_pages
-    sources = sorted(page_names)
-    pages = {s: {"source": s, "format": "scholarfeed", "owner": owner} for s, owner in page_names.items()}
-    papers = []
-    for number, (authors, on, owned, date) in enumerate(drawn):
-        paper_sources = sorted({sources[i % len(sources)] for i in on})
-        papers.append({"id": f"p:{number:03}", "authors": authors, "sources": paper_sources,
-                       "_owned_on": [s for s in paper_sources if sources.index(s) in owned],
-                       "date": date if date and len(date) > 4 else None, "year": int(date[:4]) if date else None})
-    authors = derive_authors(papers, pages)
-    entry_of = {alias: author["id"] for author in authors for alias in author["aliases"]}
-    assert all(name_key(alias) for alias in entry_of)
-    listing: dict[str, set[str]] = {}
-    for author in authors:
-        assert author["papers"] == [p["id"] for p in newest_first(p for p in papers if p["id"] in author["papers"])]
-        for paper_id in author["papers"]:
-            listing.setdefault(paper_id, set()).add(author["id"])
-    catalog = build_catalog(StoreData(papers=papers, authors=authors, pages=pages))
-    for paper in papers:
-        owners = [page_names[s] for s in paper["sources"] if page_names[s] and s in paper["_owned_on"]]
-        named = {entry_of[name] for name in paper["authors"] + owners if name_key(name)}
-        unnamed = {page_author_id(s) for s in paper["sources"] if not page_names[s]}
-        expected = named | unnamed or {page_author_id(paper["sources"][0])}
-        assert listing[paper["id"]] == expected, paper
-        assert {a["id"] for a in catalog.authors_of(paper)} == expected, paper
 
 
 def _profile_page(owner: str, *entries: tuple[str, str, str]) -> str:

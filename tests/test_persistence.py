@@ -349,36 +349,6 @@ def test_ingesting_again_repairs_a_damaged_part_file_of_the_same_content(tmp_pat
     assert again.papers == full.papers
 
 
-_KEY_READERS = {}  # where _detail_keys_noting_the_reader notes which process read the keys
-
-
-def _detail_keys_noting_the_reader(side):
-    """detail_keys, noting the process that ran it (a helper's note goes through a file)."""
-    from store.disk.persistence import detail_keys
-
-    with open(_KEY_READERS["file"], "a") as notes:
-        notes.write(f"{os.getpid()} {int(side.exists())}\n")
-    return detail_keys(side)
-
-
-@pytest.fixture(params=["here", "aside"])
-def where_keys_are_read(request, monkeypatch, tmp_path):
-    """An ingest reads a large store's merge keys in another process: both ways, on a small store."""
-    from store.ingest import pipeline as ingest_module
-
-    if request.param == "aside":
-        monkeypatch.setattr(ingest_module, "ASIDE_MIN_BYTES", 0)
-        monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setitem(_KEY_READERS, "file", tmp_path / "key-readers")
-    monkeypatch.setattr(ingest_module, "detail_keys", _detail_keys_noting_the_reader)
-    yield request.param
-    # The tests ingest once into their store: a details file there was read as asked (a lost
-    # one is looked for here: nothing to read aside).
-    (note,) = (tmp_path / "key-readers").read_text().splitlines()
-    reader, found = note.split()
-    assert (reader == str(os.getpid())) == (request.param == "here" or found == "0")
-
-
 def test_detail_keys_counts_each_line_of_another_shape_as_damaged_and_keeps_the_rest(tmp_path):
     from store.disk import parts
     from store.disk.persistence import detail_keys
@@ -398,7 +368,7 @@ def test_detail_keys_counts_each_line_of_another_shape_as_damaged_and_keeps_the_
 
 
 def test_an_ingest_into_a_store_with_a_damaged_details_line_keeps_every_other_abstract(
-        tmp_path, capsys, where_keys_are_read):
+        tmp_path, capsys):
     store, full, details_file = _arxiver_store_with_a_cut_details_line(tmp_path)
     lines = details_file.read_bytes().split(b"\n")
     lines[5] = lines[5].replace(b'"keys":[', b'"keys":"?","was":[', 1)  # the fifth paper's: JSON of another shape
@@ -414,7 +384,7 @@ def test_an_ingest_into_a_store_with_a_damaged_details_line_keeps_every_other_ab
 
 
 def test_an_ingest_into_a_store_whose_details_file_is_lost_says_so_and_keeps_the_papers(
-        tmp_path, capsys, where_keys_are_read):
+        tmp_path, capsys):
     store = tmp_path / "store.json"
     ingest(store, [PAPER_PAGE, ARXIVER])
     full = load(store)

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
 
 from store.catalog import Catalog, build_catalog
+from store.collector import adopt_policy
 from store.disk.persistence import StoreData, StoreError, attach_papers, load, open_details
 from store.text import plain
 from tui.commands import AppCommands, AuthorCommands, PaperCommands
@@ -52,6 +53,7 @@ class LitbrowseApp(App[None]):
 
     def __init__(self, store_path: Path, watch_store: bool = True) -> None:
         super().__init__()
+        adopt_policy()
         self.store_path = store_path
         self.watch_store = watch_store
         self.main_screen = MainScreen()

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import orjson
 
+from store.collector import adopt_policy
 from store.disk import persistence
 from store.disk.persistence import (
     StoreData,
@@ -168,6 +169,7 @@ def run() -> None:
 
 def main(argv: list[str] | None = None, process_ends: bool = False) -> int:
     """The command line; process_ends when nothing runs in this process after it."""
+    adopt_policy()
     args = build_parser().parse_args(argv)
     store_path: Path = (args.store or default_store_path()).expanduser()
     command = args.command or "app"

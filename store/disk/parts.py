@@ -26,7 +26,6 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from store.collector import collector_paused
 from store.disk.storage import Pieces
 
 Doc = dict[str, Any]
@@ -127,17 +126,16 @@ class PartFile:
             return
         offset = len(self._header)
         self._handle.seek(offset)
-        with collector_paused():
-            while True:
-                block = self._handle.read(_BLOCK)
-                block += self._handle.readline()  # to the end of its last line
-                docs = self._block_docs(block)
-                if docs is None:
-                    break
-                yield from docs
-                offset += len(block)
-                if not block.endswith(b",\n"):
-                    return  # the table's end
+        while True:
+            block = self._handle.read(_BLOCK)
+            block += self._handle.readline()  # to the end of its last line
+            docs = self._block_docs(block)
+            if docs is None:
+                break
+            yield from docs
+            offset += len(block)
+            if not block.endswith(b",\n"):
+                return  # the table's end
         # A block that is not plain document lines (the end of the table, damage): read
         # line by line from its start, which yields the same documents and says what is wrong.
         for doc, _ in self.docs_and_spans(start=offset):
@@ -176,22 +174,21 @@ class PartFile:
         start: the offset of a line to begin at, rather than the first.
         """
         ended = False
-        with collector_paused():
-            for offset, line in self._lines(start):
-                if not salvage and (ended or not line.endswith(b"\n")):
-                    raise PartDamaged("text after the table's end" if ended else "cut off")
-                if line == b"}}\n":
-                    ended = True
-                    continue
-                if line == b"\n":
-                    continue
-                try:
-                    start, text = _document_text(line)
-                    yield _parse_document(text), (offset + start, len(text))
-                except PartDamaged:
-                    if not salvage:
-                        raise
-                    yield None, (offset, len(line))
+        for offset, line in self._lines(start):
+            if not salvage and (ended or not line.endswith(b"\n")):
+                raise PartDamaged("text after the table's end" if ended else "cut off")
+            if line == b"}}\n":
+                ended = True
+                continue
+            if line == b"\n":
+                continue
+            try:
+                start, text = _document_text(line)
+                yield _parse_document(text), (offset + start, len(text))
+            except PartDamaged:
+                if not salvage:
+                    raise
+                yield None, (offset, len(line))
         if not salvage and not ended:
             raise PartDamaged("cut off")
 
@@ -334,8 +331,7 @@ class PartFile:
     def _whole(self) -> list[Doc]:
         self._handle.seek(0)
         try:
-            with collector_paused():
-                raw = orjson.loads(self._handle.read())
+            raw = orjson.loads(self._handle.read())
         except (orjson.JSONDecodeError, UnicodeDecodeError):
             raise PartDamaged("not valid JSON") from None
         except OSError as error:

@@ -18,8 +18,6 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from store.collector import collector_paused
-
 LOCK_TIMEOUT = 30.0
 
 
@@ -42,8 +40,7 @@ class OrjsonStorage(Storage):
             return None
         if not data.strip():
             return None
-        with collector_paused():
-            return orjson.loads(data)
+        return orjson.loads(data)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         self.write_serialized(orjson.dumps(data))

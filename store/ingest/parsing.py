@@ -45,10 +45,14 @@ Parsed = tuple[dict[str, Any], list[dict[str, Any]]]
 Job = tuple[Path, str | None, str]
 
 
-def read_all(jobs: list[Job], spool: Path, helpers: Helpers) -> Iterator[tuple[FileReport, Parsed | None]]:
-    """Each file's report and parsed records, in the order given."""
+def read_all(jobs: list[Job], spool: Path, helpers: Helpers,
+             parallel: bool | None = None) -> Iterator[tuple[FileReport, Parsed | None]]:
+    """Each file's report and parsed records, in the order given; parsed in the helpers
+    when `parallel`, or (None) when the pages are many and large enough for that to pay."""
     sizes = [_size(job) for job in jobs]
-    if len(jobs) >= PARALLEL_MIN_FILES and helpers.available and sum(sizes) >= PARALLEL_MIN_BYTES:
+    if parallel is None:
+        parallel = len(jobs) >= PARALLEL_MIN_FILES and sum(sizes) >= PARALLEL_MIN_BYTES
+    if parallel and helpers.available:
         for name in helpers.pool().map(partial(_read_run_to_file, spool=spool), _runs(jobs, sizes)):
             yield from _take_from_file(name)
     else:

@@ -29,7 +29,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from store.collector import collector_paused
 from store.disk.storage import remove_abandoned
 
 if TYPE_CHECKING:  # the index itself is imported when one is read or written: saving needs only names
@@ -89,12 +88,11 @@ def load_index(store_path: Path, data: StoreData) -> SearchIndex | None:
             if handle.read(len(_MAGIC)) != _MAGIC or handle.read(_DIGEST_SIZE) != _digest_of_rest(handle):
                 return None
             handle.seek(len(_MAGIC) + _DIGEST_SIZE)
-            with collector_paused():
-                stored = marshal.loads(_record(handle))
-                stored["titles"] = titles = []
-                while len(titles) < len(stored["ids"]):
-                    titles.extend(marshal.loads(_record(handle)))
-                return SearchIndex.restored(data.papers, stored, _postings(handle), data.abstract_of)
+            stored = marshal.loads(_record(handle))
+            stored["titles"] = titles = []
+            while len(titles) < len(stored["ids"]):
+                titles.extend(marshal.loads(_record(handle)))
+            return SearchIndex.restored(data.papers, stored, _postings(handle), data.abstract_of)
     except (OSError, ValueError, EOFError, TypeError):
         return None
 

@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from store.collector import collector_paused
 from store.model import Paper, newest_first
 from store.search.query import Query, QueryError, parse_query
 from store.search.word_index import FieldIndex, bits, fold_fast, words_and_compounds, words_of
@@ -133,14 +132,13 @@ class SearchIndex:
         # Each spelling of a name once, with its papers: a name recurs on hundreds of
         # papers, and its words are looked up once rather than on each of them.
         by_spelling: dict[str, array] = defaultdict(lambda: array("i"))
-        with collector_paused():
-            for index, paper in enumerate(self.papers):
-                if paper.get("year"):
-                    self._years[paper["year"]].append(index)
-                if paper.get("category"):
-                    self._categories[paper["category"].upper()].append(index)
-                for name in paper.get("authors") or ():
-                    by_spelling[name].append(index)
+        for index, paper in enumerate(self.papers):
+            if paper.get("year"):
+                self._years[paper["year"]].append(index)
+            if paper.get("category"):
+                self._categories[paper["category"].upper()].append(index)
+            for name in paper.get("authors") or ():
+                by_spelling[name].append(index)
         self._by_arxiv_id = {fold(p["arxiv_id"]): i for i, p in enumerate(self.papers) if p.get("arxiv_id")}
         self._author_names: dict[str, list[int]] = defaultdict(list)
         for name, ids in by_spelling.items():

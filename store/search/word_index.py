@@ -19,7 +19,6 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from store.collector import collector_paused
 from store.text import ascii_word_table, ascii_words, fold
 
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -131,22 +130,21 @@ class FieldIndex:
         pass over 200 MB for little."""
         # Arrays from the start: a list of ints would cost 36 bytes a posting, not 4.
         postings: dict[str, array] = defaultdict(lambda: array("i"))
-        with collector_paused():
-            for index, text in texts:
-                if not text:
-                    continue
-                if isinstance(text, list):
-                    words = set(text)
-                elif compounds:
-                    words = set().union(*words_and_compounds(text))
-                else:
-                    words = set(words_of(text))
-                if isinstance(index, int):
-                    for word in words:
-                        postings[word].append(index)
-                else:
-                    for word in words:
-                        postings[word].extend(index)
+        for index, text in texts:
+            if not text:
+                continue
+            if isinstance(text, list):
+                words = set(text)
+            elif compounds:
+                words = set().union(*words_and_compounds(text))
+            else:
+                words = set(words_of(text))
+            if isinstance(index, int):
+                for word in words:
+                    postings[word].append(index)
+            else:
+                for word in words:
+                    postings[word].extend(index)
         self._set_up(dict(postings), size)
 
     def _set_up(self, postings: dict[str, array], size: int, dense: dict[str, int] | None = None) -> None:

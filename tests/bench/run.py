@@ -248,6 +248,9 @@ def app_ready(store: Path) -> tuple[float, float, float, float]:
 
 
 def main() -> None:
+    from store.collector import adopt_policy
+
+    adopt_policy()  # as the command line and the app do
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--ingest-runs", type=int, default=3, metavar="N",

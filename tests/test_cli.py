@@ -190,8 +190,16 @@ def test_search_json(store_path, capsys):
 
 def test_a_search_that_finds_nothing_says_so_and_its_json_is_an_empty_list(store_path, capsys):
     run(capsys, "ingest", str(SEEDS))
-    assert run(capsys, "search", "zzzqqq xxyyz") == (0, "no papers match\n", "")
-    assert run(capsys, "search", "zzzqqq", "--json") == (0, "[]\n", "")
+    assert run(capsys, "search", "zzzqqq xxyyz") == (1, "no papers match\n", "")
+    assert run(capsys, "search", "zzzqqq", "--json") == (1, "[]\n", "")
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as ended:
+        main(["--version"])
+    assert (ended.value.code, capsys.readouterr().out) == (0, f"litbrowse {version('litbrowse')}\n")
 
 
 def test_corrupt_store_is_reported_and_left_alone(store_path, capsys):

@@ -61,11 +61,29 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+class _Version(argparse.Action):
+    """--version: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print litbrowse's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("litbrowse")
+        except PackageNotFoundError:  # run from a checkout that is not installed
+            number = "unknown (not installed)"
+        print(f"litbrowse {number}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="litbrowse",
         description="Browse researcher pages saved from the web: authors, papers, fuzzy search.",
     )
+    parser.add_argument("--version", action=_Version)
     parser.add_argument("--store", type=_path, help=f"the store file (default: ${STORE_ENV} or the user data folder)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=argparse.ArgumentParser)
 
@@ -419,7 +437,7 @@ def run_search(data: StoreData, args: argparse.Namespace, store_path: Path) -> i
         emit_json([r.as_json() for r in results])
     else:
         tables.print_results(results)
-    return 0
+    return 0 if results else 1  # as grep and fzf: nothing found is status 1
 
 
 def run_stats(data: StoreData, args: argparse.Namespace, store_path: Path) -> int:

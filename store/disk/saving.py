@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
@@ -20,7 +21,7 @@ from tinydb import TinyDB
 from store.disk import parts
 from store.disk.parts import Doc
 from store.disk.persistence import PARTS, SCHEMA_VERSION, StoreData, keep_backup
-from store.disk.spans import Span, SpanReader
+from store.disk.spans import Span, SpanReader, Spool, hand_over, take_over
 from store.disk.storage import OrjsonStorage, remove_abandoned, write_named_by_content
 from store.model import Paper
 from store.records import details_doc, stored_form
@@ -31,15 +32,26 @@ __all__ = ["save", "write_parts"]
 PartNames = Callable[[], dict[str, str]]
 
 
-def write_parts(path: Path, papers: list[Paper]) -> PartNames:
-    """Write the part files of these papers; the call returned gives their names (for
-    save). Call it holding write_lock: a temporary file no one holds then is a dead
-    writer's.
+def write_parts(path: Path, papers: list[Paper], helpers: Executor | None = None,
+                spool: Spool | None = None) -> PartNames:
+    """Start writing the part files of these papers; the call returned waits for
+    their names (for save). Call it holding write_lock: a temporary file no one
+    holds then is a dead writer's.
 
     A paper with a span for its document ('_stored_at', '_details_at') has that
-    document copied; the others are serialized.
+    document copied; the others are serialized. With helper processes (and a spool
+    for the documents serialized here), each part is written by a helper while this
+    process goes on (an ingest derives the authors meanwhile); without, both are
+    written now, side by side.
     """
     remove_abandoned(path.parent, "." + glob.escape(path.name) + ".*.tmp")
+    if helpers is not None and spool is not None:
+        pending = {}
+        for part in reversed(PARTS):  # the details first: the larger part finishes last
+            plan = _part_items(papers, part, spool.add)
+            spool.flush()
+            pending[part] = helpers.submit(_write_part_behind, path, part, hand_over(spool.folder, plan))
+        return lambda: {part: pending[part].result() for part in PARTS}
     # The two parts are written side by side: while one thread waits on the disk
     # (writes, hashing and fsync release the GIL), the other makes its bytes.
     with ThreadPoolExecutor(max_workers=1) as writer:
@@ -49,16 +61,29 @@ def write_parts(path: Path, papers: list[Paper]) -> PartNames:
     return lambda: names
 
 
-def _part_items(papers: list[Paper], part: str) -> list[Doc | Span]:
-    """Each paper's document in the part: its span, or the document to serialize (a
-    span is never empty)."""
+def _part_items(papers: list[Paper], part: str,
+                spooled: Callable[[Doc], Span] | None = None) -> list[Doc | Span]:
+    """Each paper's document in the part: its span, or the document to serialize (for
+    a helper, which copies spans only, serialized now onto the spool: `spooled`).
+
+    One pass over the papers: in an ingest, on its one busy core (a span is never empty).
+    """
     span_key, document = _PART_DOCUMENTS[part]
-    return [paper.get(span_key) or document(paper) for paper in papers]
+    made = document if spooled is None else lambda paper: spooled(document(paper))
+    return [paper.get(span_key) or made(paper) for paper in papers]
+
+
+def _write_part_behind(path: Path, part: str, plan: str) -> str:
+    """write_part in a helper process, of the spans handed over in the file `plan`
+    (hand_over), yielding the processor to the process that waits for it: that
+    one derives the authors meanwhile, and the save needs both."""
+    os.nice(15)
+    return write_part(path, part, take_over(plan))
 
 
 def write_part(path: Path, part: str, items: Iterable[Doc | Span]) -> str:
     """Write one part file (a TinyDB file with one table) from its documents or their
-    spans, and return its name.
+    spans, and return its name (in a helper process, through _write_part_behind).
 
     Named by content: saving the same content again names the same file, which is
     left as it is, and a save that changes nothing changes no byte.

@@ -19,7 +19,7 @@ from store.interrupts import interrupts_deferred
 
 
 class Helpers:
-    """The ingest's worker processes: they parse pages.
+    """The ingest's worker processes: they parse pages and write the part files.
 
     Forked at their first job, which comes while this process is small (before it
     holds the store): a fork later would make each page it touches afterwards a copy.

@@ -19,7 +19,8 @@ from store.interrupts import interrupts_deferred
 
 
 class Helpers:
-    """The ingest's worker processes: they parse pages and write the part files.
+    """The ingest's worker processes: they parse pages, read a large store's merge keys,
+    and write the part files.
 
     Forked at their first job, which comes while this process is small (before it
     holds the store): a fork later would make each page it touches afterwards a copy.

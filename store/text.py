@@ -98,3 +98,10 @@ def plain(text: str) -> str:
     """The text on one line, without control, zero-width or direction characters: what
     goes to a clipboard or into a file another program reads."""
     return " ".join(_UNSEEN.sub(" ", text).split())
+
+
+def surname_key(name: str) -> tuple[str, str]:
+    """A name's sort key by surname, then first names ('Ada Lovelace' -> ('lovelace', 'ada'));
+    particles stay with the first names ('van der Maaten' sorts under M)."""
+    words = fold(name).split()
+    return (words[-1], " ".join(words[:-1])) if words else ("", "")

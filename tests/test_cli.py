@@ -421,3 +421,40 @@ def test_json_carries_no_raw_control_characters(store_path, capsys, tmp_path):
     assert "CSI \\u009b31m and OSC \\u009d0;x and \\u007f" in out
     [paper] = json.loads(out)
     assert paper["title"] == "A title with CSI \x9b31m and OSC \x9d0;x and \x7f"  # the data itself is kept
+
+
+def test_export_writes_a_search_an_author_or_everything(store_path, capsys, tmp_path):
+    from pybtex.database import parse_string
+
+    run(capsys, "ingest", str(SEEDS))
+    bib = tmp_path / "out" / "refs.bib"
+    bib.parent.mkdir()
+    assert run(capsys, "export", "distillation", "-o", str(bib)) == (
+        0, f"{len(parse_string(bib.read_text(), 'bibtex').entries)} papers written to {bib} (bibtex)\n", "")
+    entries = parse_string(bib.read_text(), "bibtex").entries
+    assert len(entries) >= 5 and all("distill" in (e.fields.get("title", "") + e.fields.get("abstract", "")).lower()
+                                     for e in entries.values())
+    code, out, _ = run(capsys, "export", "--author", "Seungyeon Kim", "--format", "csl-json")
+    items = json.loads(out)
+    assert code == 0 and len(items) == 18
+    assert all({"family": "Kim", "given": "Seungyeon"} in item["author"] for item in items)
+    assert items[0]["type"] in ("paper-conference", "article-journal", "article")
+    code, out, _ = run(capsys, "export", "--format", "json")
+    assert code == 0 and len(json.loads(out)) == 94
+    # The same paper has the same key in every export of the store.
+    code, whole, _ = run(capsys, "export")
+    assert all(f"@{entry.type}{{{key}," in whole for key, entry in entries.items())
+    assert run(capsys, "export", "zzzqqq") == (1, "", "")
+    assert run(capsys, "export", "-o", str(tmp_path)) == (
+        1, "", f"litbrowse: {tmp_path}: is a folder; give a file's path\n")
+
+
+def test_authors_sorted_by_surname(store_path, capsys):
+    run(capsys, "ingest", str(SEEDS))
+    code, out, _ = run(capsys, "authors", "--sort", "surname", "--json")
+    authors = json.loads(out)
+    people = [a["display_name"] for a in authors if a["kind"] == "person"]
+    assert code == 0 and people[:3] == sorted(people, key=lambda n: (n.split()[-1].lower(), n.lower()))[:3]
+    surnames = [name.split()[-1].lower() for name in people]
+    assert surnames == sorted(surnames)
+    assert [a["kind"] for a in authors][-2:] == ["page", "page"]  # pages after the people

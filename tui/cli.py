@@ -28,7 +28,7 @@ from store.disk.persistence import (
 )
 from store.model import PAPER_FIELDS, newest_first
 from store.paths import STORE_ENV, bundled_seeds, default_store_path
-from store.text import name_key, printable
+from store.text import name_key, printable, surname_key
 from tui import tables
 
 
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = command("ingest", "parse saved pages (files or folders) into the store")
     ingest.add_argument("paths", nargs="+", type=_path, metavar="PATH")
     authors = command("authors", "list the authors")
-    authors.add_argument("--sort", choices=("papers", "name"), default="papers")
+    authors.add_argument("--sort", choices=("papers", "name", "surname"), default="papers")
     papers = command("papers", "list papers, all or one author's")
     papers.add_argument("--author", type=_non_empty, metavar="NAME", help="an author's name, alias or id")
     papers.add_argument("--no-abstracts", action="store_true",
@@ -106,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     search = command("search", "fuzzy search titles, authors, venues, comments and abstracts")
     search.add_argument("query", nargs="+")
     search.add_argument("--limit", type=_at_least_one, default=20, metavar="N")
+    export = command("export", "write papers to a file: all, a search's (same query as search) or an author's")
+    export.add_argument("query", nargs="*", help="a search query; without one, every paper")
+    export.add_argument("--author", type=_non_empty, metavar="NAME", help="an author's papers (name, alias or id)")
+    export.add_argument("--format", choices=("bibtex", "json", "csl-json"), default="bibtex")
+    export.add_argument("-o", "--output", type=_path, metavar="FILE",
+                        help="the file to write (default: standard output)")
     command("stats", "count what the store holds")
     app = commands.add_parser("app", help="open the app (the default)")
     app.set_defaults(json=False)
@@ -216,13 +222,13 @@ def main(argv: list[str] | None = None, process_ends: bool = False) -> int:
         # Each command reads only the store files it needs: the details (abstracts) are
         # the largest, and are read a paper at a time; `show` and `papers --author` read
         # their papers one by one (papers_by_id).
-        data = load(store_path, with_papers=command in ("search", "stats"), with_details=False)
+        data = load(store_path, with_papers=command in ("search", "stats", "export"), with_details=False)
         if command in ("show", "search"):
             open_details(store_path, data)
         for warning in data.warnings:
             print(f"litbrowse: warning: {printable(warning)}", file=sys.stderr)
-        return {"authors": run_authors, "papers": run_papers, "show": run_show,
-                "search": run_search, "stats": run_stats}[command](data, args, store_path)
+        return {"authors": run_authors, "papers": run_papers, "show": run_show, "search": run_search,
+                "stats": run_stats, "export": run_export}[command](data, args, store_path)
     except StoreError as error:
         return fail(str(error))
     except KeyboardInterrupt:
@@ -325,6 +331,9 @@ def run_ingest(store_path: Path, args: argparse.Namespace, leave_for_exit: bool 
 def run_authors(data: StoreData, args: argparse.Namespace, _: Path) -> int:
     if args.sort == "name":
         authors = sorted(data.authors, key=lambda a: a["display_name"].casefold())
+    elif args.sort == "surname":
+        authors = sorted(data.authors, key=lambda a: (a["kind"] == "page", surname_key(a["display_name"])
+                                                      if a["name"] else (a["display_name"].casefold(), "")))
     else:
         authors = sorted(data.authors, key=lambda a: (not a["owner"], -len(a["papers"]), a["display_name"].casefold()))
     if args.json:
@@ -438,6 +447,52 @@ def run_search(data: StoreData, args: argparse.Namespace, store_path: Path) -> i
     else:
         tables.print_results(results)
     return 0 if results else 1  # as grep and fzf: nothing found is status 1
+
+
+def run_export(data: StoreData, args: argparse.Namespace, store_path: Path) -> int:
+    from store.export.bibtex import cite_keys, to_bibtex_file
+    from store.export.csl import csl_items
+
+    papers = newest_first(data.papers)
+    if args.author:
+        author = find_author(data, args.author)
+        if author is None:
+            return fail(f"no author named '{args.author}' (see `litbrowse authors`)")
+        listed = set(author["papers"])
+        papers = [paper for paper in papers if paper["id"] in listed]
+    if args.query:
+        from store.search.ranking import QueryError, SearchIndex
+
+        try:
+            found = SearchIndex(papers, with_abstracts=False).search(" ".join(args.query), limit=len(papers) or 1)
+        except QueryError as error:
+            return fail(str(error))
+        papers = [result.paper for result in found]
+    _fill_abstracts(store_path, data, papers)
+    keys = cite_keys(data.papers)  # a paper's key is the same in every export of the store
+    if args.format == "bibtex":
+        payload = to_bibtex_file(papers, keys).encode()
+    elif args.format == "csl-json":
+        payload = orjson.dumps(csl_items(papers, keys), option=orjson.OPT_INDENT_2) + b"\n"
+    else:
+        payload = orjson.dumps([public_paper(p) for p in papers], option=orjson.OPT_INDENT_2) + b"\n"
+    payload = _escape_unseen(payload) if args.format != "bibtex" else payload
+    if args.output is None:
+        _write_bytes(payload)
+        return 0 if papers else 1
+    from store.disk.storage import atomic_write
+
+    if args.output.is_dir():
+        return fail(f"{args.output}: is a folder; give a file's path")
+    try:
+        atomic_write(args.output, payload)
+    except OSError as error:
+        return fail(f"{args.output}: cannot write: {error.strerror or error}")
+    if args.json:
+        emit_json({"papers": len(papers), "format": args.format, "file": str(args.output)})
+    else:
+        print(f"{len(papers)} paper{'' if len(papers) == 1 else 's'} written to {args.output} ({args.format})")
+    return 0 if papers else 1
 
 
 def run_stats(data: StoreData, args: argparse.Namespace, store_path: Path) -> int:

@@ -6,11 +6,11 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
-from store.text import fold
+from store.text import fold, surname_key
 from tui.widgets.line_list import LineList, Row
 
 Author = dict[str, Any]
-SORTS = ("papers", "name")
+SORTS = ("papers", "name", "surname")
 
 
 def _metrics(author: Author) -> str:
@@ -47,6 +47,10 @@ class AuthorList(LineList):
         shown = [a for a in self.authors if all(w in self._folded[a["id"]] for w in words)]
         if self.sort == "name":
             shown.sort(key=lambda a: fold(a["display_name"]))
+        elif self.sort == "surname":
+            # Pages have no surname: they come after the people, by their label.
+            shown.sort(key=lambda a: (a["kind"] == "page", surname_key(a["display_name"]) if a["name"] else
+                                      (fold(a["display_name"]), "")))
         else:
             # Page owners and page entries first (they carry the metrics), then by paper count.
             shown.sort(key=lambda a: (not a["owner"], -len(a["papers"]), fold(a["display_name"])))

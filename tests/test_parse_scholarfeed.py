@@ -165,3 +165,13 @@ def test_a_page_cut_off_keeps_what_is_certain_of_its_last_entry():
     in_title = parse_text(whole[: whole.index("Paper")])
     assert in_title.entries == []
     assert in_title.warnings == ["entry 1 is skipped: the page is cut off in its title"]
+
+
+def test_a_wrapped_title_line_that_reads_as_a_name_is_not_the_author_line():
+    text = ("Lin Wu\nh-index3\n\nLGFeb 1, 2024\nA Second Paper Whose Title\nWraps Onto a Second Line\n"
+            "Ana Lima, Lin Wu et al. · snu, kaist\nThe second abstract.\n"
+            "LGJan 1, 2024\nA Paper of One Author\nLin Wu\nIts abstract.\n")
+    wrapped, single = parse_text(text).entries
+    assert (wrapped.title, wrapped.authors, wrapped.affiliations) == (
+        "A Second Paper Whose Title Wraps Onto a Second Line", ["Ana Lima", "Lin Wu"], ["snu", "kaist"])
+    assert (single.title, single.authors, single.abstract) == ("A Paper of One Author", ["Lin Wu"], "Its abstract.")

@@ -257,21 +257,34 @@ Authors = tuple[list[str], bool, list[str]]
 def _title_and_authors(lines: list[str], blocks: list[list[str]]) -> tuple[str, Authors | None, int]:
     """The title, the author line's parts, and the index of the abstract's first line.
 
-    The author line is the first of the next few lines that reads as one; failing
-    that, a line whose end holds an author list glued to the title. With neither,
-    the first paragraph is the title (the first line, when the page has no blank lines).
+    The author line is the first of the next few lines that reads as a list of people
+    (names and commas, 'et al.' or affiliations), or a line whose end holds one glued
+    to the title; failing both, the first line that reads as one name ('Lin Wu'), which
+    a wrapped title's second line can too ('Wraps Onto a Second Line'). With none, the
+    first paragraph is the title (the first line, when the page has no blank lines).
     """
+    single: tuple[str, Authors, int] | None = None
     for index in range(1, min(len(lines), _TITLE_MAX_LINES + 1)):
         found = split_author_line(lines[index])
         if found is not None:
-            return " ".join(lines[:index]), found, index + 1
-    for index in range(min(len(lines), _TITLE_MAX_LINES)):
+            if _a_list(found):
+                return " ".join(lines[:index]), found, index + 1
+            single = single or (" ".join(lines[:index]), found, index + 1)
+    # A glued title comes before any line that reads as a name (an abstract never holds one).
+    for index in range(min(len(lines), _TITLE_MAX_LINES, single[2] - 1 if single else len(lines))):
         glued = split_glued_title(lines[index])
-        if glued is not None:
-            found = split_author_line(glued[1])
+        if glued is not None and (found := split_author_line(glued[1])) is not None:
             return " ".join([*lines[:index], glued[0]]), found, index + 1
+    if single is not None:
+        return single
     title_lines = len(blocks[0]) if len(blocks) > 1 else 1
     return " ".join(lines[:title_lines]), None, title_lines
+
+
+def _a_list(found: Authors) -> bool:
+    """Whether an author line shows it is one: several names, 'et al.', or affiliations."""
+    names, complete, affiliations = found
+    return len(names) > 1 or not complete or bool(affiliations)
 
 
 def _from_line(blocks: list[list[str]], start: int) -> list[list[str]]:

@@ -110,6 +110,7 @@ LISTING = (
     "    Preview abstract An untitled paper's abstract. View details\n"
     "    Reading Machines\n    Lin Wu\n    Ana Lima\n    Science Advances (2026)\n"
     "    Preview abstract Machines read. View details\n"
+    "Previous\n1\n2\n3\nNext\n"
 )
 
 

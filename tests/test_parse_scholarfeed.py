@@ -175,3 +175,9 @@ def test_a_wrapped_title_line_that_reads_as_a_name_is_not_the_author_line():
     assert (wrapped.title, wrapped.authors, wrapped.affiliations) == (
         "A Second Paper Whose Title Wraps Onto a Second Line", ["Ana Lima", "Lin Wu"], ["snu", "kaist"])
     assert (single.title, single.authors, single.abstract) == ("A Paper of One Author", ["Lin Wu"], "Its abstract.")
+
+
+def test_an_affiliation_in_capitals_is_not_the_category():
+    text = "Lin Wu\nKAIST\nHC\nh-index3\n\nCLMar 1, 2024\nA Paper\n\nLin Wu, Ana Lima\n\nAbstract.\n"
+    profile = parse_text(text).profile
+    assert (profile.category, profile.affiliation) == ("HC", "KAIST")

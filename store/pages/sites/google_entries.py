@@ -32,6 +32,7 @@ FURNITURE = {
     "no results found", "view details", "personal page", "learn more", "learn more about how we do research",
     "google research", "research areas", "filter", "filters", "load more", "show more", "see all",
     "back to top", "share", "copy link", "bibtex", "cite", "google scholar", "view publication",
+    "next", "previous", "next page", "previous page", "first", "last", "page", "…", "...",
 }
 _BULLET = re.compile(r"^[•·*\-–]\s*")
 _COUNT_LINE = re.compile(r"^\d[\d,]*\s*[-–]\s*\d[\d,]*\s+of\s+\d[\d,]*\s+publications?$", re.IGNORECASE)
@@ -46,10 +47,14 @@ def strip_bullet(line: str) -> str:
     return _BULLET.sub("", line)
 
 
+# Page numbers of a listing's pager (a year has four digits: it is a venue line).
+_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+
+
 def is_furniture(line: str) -> bool:
-    """A menu item, heading, link label or count line of the site."""
+    """A menu item, heading, link label, pager or count line of the site."""
     bare = _BULLET.sub("", line).strip().lower()
-    return bare in FURNITURE or _COUNT_LINE.match(bare) is not None
+    return bare in FURNITURE or _COUNT_LINE.match(bare) is not None or _PAGE_NUMBER.match(bare) is not None
 
 
 def read_entries(lines: list[str], cut: bool, warnings: list[str]) -> list[Entry]:

@@ -51,7 +51,8 @@ _METRICS = {
 # A line is one metric or none (each names its own): one pattern tries them all at once.
 _ANY_METRIC = re.compile("|".join(rx.pattern for rx in _METRICS.values()), re.IGNORECASE)
 _HEADING = re.compile(r"^\d[\d,]*\s+Papers?$")
-_CATEGORY = re.compile(r"^[A-Z]{2,5}(?:\.[A-Z]{2})?$")
+# A subject code is two capitals ('LG', or 'cs.LG'); 'KAIST' is an affiliation.
+_CATEGORY = re.compile(r"^(?:[a-z\-]+\.)?[A-Z]{2}$")
 
 
 # A date line is short ('46.8CVLGMar 26, 2023Code'); longer lines (titles, abstracts)

@@ -4,6 +4,7 @@ import sys
 
 import pytest
 
+from store.model import PAPER_FIELDS
 from tests.conftest import ARXIVER, SEEDS
 from tui.cli import main
 
@@ -183,6 +184,10 @@ def test_search_json(store_path, capsys):
     assert [r["display_title"] for r in results] == [
         "Local Low-Rank Matrix Approximation", "LLORMA: Local Low-Rank Matrix Approximation"]
     assert results[0]["field"] == "title" and results[0]["spans"][:2] == [[0, 5], [6, 9]]
+    # A row carries the paper's fields, its abstract too.
+    assert results[0]["authors"] == ["Guy Lebanon", "Yoram Singer", "Seungyeon Kim"]
+    assert results[0]["abstract"].startswith("Matrix approximation")
+    assert set(results[0]) == {*PAPER_FIELDS, "paper_score", "field", "spans"}
     code, out, err = run(capsys, "search", "year:20x")
     assert code == 1 and out == ""
     assert err.strip() == "litbrowse: year:20x: not a year; write year:2021, year:2019-2022 or year:>2020"

@@ -414,6 +414,14 @@ def run_show(data: StoreData, args: argparse.Namespace, store_path: Path) -> int
     return 0
 
 
+def _search_row(data: StoreData, result: Any) -> dict[str, Any]:
+    """The paper (every field, as `papers --json` gives it) and how it matched: 'score' is
+    the search's, the page's own score goes as 'paper_score'."""
+    row = public_paper(data.fill(result.paper))
+    row["paper_score"] = row.pop("score")
+    return row | result.as_json()
+
+
 def run_search(data: StoreData, args: argparse.Namespace, store_path: Path) -> int:
     from store.search.kept_index import load_index, save_index
     from store.search.query import query_note
@@ -443,7 +451,7 @@ def run_search(data: StoreData, args: argparse.Namespace, store_path: Path) -> i
     except QueryError as error:
         return fail(str(error))
     if args.json:
-        emit_json([r.as_json() for r in results])
+        emit_json([_search_row(data, r) for r in results])
     else:
         tables.print_results(results)
     return 0 if results else 1  # as grep and fzf: nothing found is status 1

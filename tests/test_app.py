@@ -556,3 +556,36 @@ async def test_a_reload_during_indexing_keeps_the_new_index(seeded_store, monkey
         await started(app, pilot)
         # The first load, cancelled by the reload, stopped at its next abstract: nothing of it was kept.
         assert app.search_index is calls[1] and not calls[0].has_abstracts
+
+
+async def test_esc_from_a_paper_opened_by_search_returns_to_its_results_and_up_recalls_queries(
+        seeded_store, tmp_path):
+    import shutil
+
+    for file in seeded_store.parent.iterdir():
+        if file.name.startswith("store.json") and not file.name.endswith((".lock", ".history")):
+            shutil.copy(file, tmp_path / file.name)
+    app = LitbrowseApp(tmp_path / "store.json", watch_store=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await search(app, pilot, "pseudocoreset")
+        await pilot.pause(0.3)
+        await press(app, pilot, "enter")
+        assert type(app.screen).__name__ == "MainScreen"
+        assert app.main_screen.query_one("#detail").paper["id"] == "arxiv:2210.06205"
+        await press(app, pilot, "escape")
+        await pilot.pause(0.3)
+        # Back at the results, the query kept.
+        assert type(app.screen).__name__ == "SearchScreen" and app.screen.query_text == "pseudocoreset"
+        assert "Bayesian pseudocoreset" in " ".join(drawn(app.screen.query_one("#search-results")))
+        await press(app, pilot, "escape")
+        assert type(app.screen).__name__ == "MainScreen"
+        # A second search; Up in its input recalls the first.
+        await press(app, pilot, "slash", "ctrl+u", *"kernel")
+        await pilot.pause(0.3)
+        await press(app, pilot, "enter", "slash")
+        assert app.screen.query_text == "kernel"
+        await press(app, pilot, "up")
+        assert app.screen.query_text == "pseudocoreset"
+        await press(app, pilot, "escape")
+    assert (tmp_path / "store.json.history").read_text() == "pseudocoreset\nkernel\n"

@@ -22,7 +22,7 @@ SIZES = [(80, 24), (120, 40)]
 @pytest.fixture
 def make_app(seeded_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     for file in seeded_store.parent.iterdir():
-        if file.name.startswith("store.json") and not file.name.endswith(".lock"):
+        if file.name.startswith("store.json") and not file.name.endswith((".lock", ".history")):
             shutil.copy(file, tmp_path / file.name)
     monkeypatch.chdir(tmp_path)
     # The same screen whatever the terminal running the tests asks for.

@@ -20,6 +20,7 @@ from textual.worker import Worker, get_current_worker
 from store.catalog import Catalog, build_catalog
 from store.collector import adopt_policy
 from store.disk.persistence import StoreData, StoreError, attach_papers, load, open_details
+from store.search.history import add_to_history, read_history
 from store.text import plain
 from tui.commands import AppCommands, AuthorCommands, PaperCommands
 from tui.messages import OpenUrl
@@ -58,6 +59,9 @@ class LitbrowseApp(App[None]):
         self.watch_store = watch_store
         self.main_screen = MainScreen()
         self.search_index: SearchIndex | None = None
+        self.last_query = ""
+        self.search_history: list[str] | None = None  # read at the first search
+        self.opened_from_search: str | None = None  # the paper a search opened last
         self._store_stamp: tuple[int, int] | None = None
         self._stale_notified = False
         self._reading: Future[tuple[tuple[int, int] | None, StoreData]] | None = self._read_ahead()
@@ -250,13 +254,22 @@ class LitbrowseApp(App[None]):
     # -- actions -----------------------------------------------------------------
 
     def action_search(self) -> None:
+        """The search screen, with the last query and its results; a paper opened from it
+        is one Esc away from them again (MainScreen.action_back)."""
         from tui.screens.search import SearchScreen
 
-        def opened(paper_id: str | None) -> None:
-            if paper_id:
-                self.open_paper(paper_id)
+        if self.search_history is None:
+            self.search_history = read_history(self.store_path)
+        screen = SearchScreen(self.search_index, self.last_query, self.search_history)
 
-        self.push_screen(SearchScreen(self.search_index), opened)
+        def opened(paper_id: str | None) -> None:
+            self.last_query = screen.query_text
+            if paper_id:
+                self.search_history = add_to_history(self.store_path, self.search_history or [], self.last_query)
+                self.open_paper(paper_id)
+                self.opened_from_search = paper_id
+
+        self.push_screen(screen, opened)
 
     def open_paper(self, paper_id: str) -> None:
         screen = self.main_screen

@@ -15,7 +15,7 @@ KEYS = [
     ("Anywhere", [
         ("/", "fuzzy search (typos allowed; author:, year:, cat:, venue: filters; \"phrases\"; an arXiv id)"),
         ("Tab / Shift+Tab", "next / previous pane"),
-        ("Esc / Backspace", "back to where you were"),
+        ("Esc / Backspace", "back to where you were (from a paper a search opened: to its results)"),
         ("y", "copy the paper's link (OSC 52: works over SSH and in tmux with set-clipboard on)"),
         ("Y", "copy the paper's BibTeX"),
         ("o", "open the paper's link in a browser, or show it to copy"),
@@ -29,11 +29,12 @@ KEYS = [
         ("g G / Home End", "first / last"),
         ("Ctrl+U Ctrl+D / PgUp PgDn", "half a page up / down"),
         ("Enter", "open the author, paper, link or related paper under the cursor"),
-        ("s", "change the sort (authors: papers / name; papers: date / title)"),
+        ("s", "change the sort (authors: papers / name / surname; papers: date / title)"),
     ]),
     ("Authors", [("f", "filter authors by name (Enter or ↓ back to the list)")]),
     ("Paper detail", [("n", "next link (author, related paper, URL)")]),
-    ("Search", [("↓", "to the results"), ("Enter", "open the highlighted result"), ("Esc", "back")]),
+    ("Search", [("↓", "to the results"), ("↑", "an earlier query (the last 100 are kept beside the store)"),
+                ("Enter", "open the highlighted result"), ("Esc", "back")]),
 ]
 
 

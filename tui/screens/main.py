@@ -210,6 +210,11 @@ class MainScreen(Screen[None]):
         if isinstance(self.focused, Input):
             self.query_one(AuthorList).focus()
             return
+        shown = self.query_one(PaperDetail).paper
+        if shown is not None and shown["id"] == getattr(self.app, "opened_from_search", None):
+            self.app.opened_from_search = None  # type: ignore[attr-defined]
+            self.app.action_search()  # type: ignore[attr-defined]  # back to the results it was opened from
+            return
         if not self.history:
             self.notify("Nothing to go back to", timeout=2)
             return

@@ -71,12 +71,15 @@ class SearchScreen(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Back"),
         Binding("down", "to_results", "Results", show=False),
+        Binding("up", "earlier_query", "Earlier query"),
     ]
 
-    def __init__(self, index: SearchIndex | None, query: str = "") -> None:
+    def __init__(self, index: SearchIndex | None, query: str = "", history: list[str] | None = None) -> None:
         super().__init__()
         self.index = index
         self.initial = query
+        self.history = list(history or [])
+        self._recalled = len(self.history)  # the query Up shows next is the one before this
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
@@ -138,6 +141,24 @@ class SearchScreen(ModalScreen[str | None]):
 
     def action_to_results(self) -> None:
         self.query_one(ResultList).focus()
+
+    @property
+    def query_text(self) -> str:
+        return self.query_one(Input).value
+
+    def action_earlier_query(self) -> None:
+        """Up in the input: the query searched before the one shown (Up in the results moves the cursor)."""
+        if not isinstance(self.focused, Input):
+            self.query_one(ResultList).action_cursor_up()
+            return
+        while self._recalled > 0:
+            self._recalled -= 1
+            if self.history[self._recalled] != self.query_text:
+                field = self.query_one(Input)
+                field.value = self.history[self._recalled]
+                field.cursor_position = len(field.value)
+                return
+        self.notify("No earlier query", timeout=2)
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

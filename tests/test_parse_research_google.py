@@ -127,3 +127,11 @@ def test_a_publication_listing_has_no_owner_and_no_furniture():
         "research.google: Privacy and Security", ["Safety online."])
     empty = parse_text("Publications\n\nSort By\n1 - 0 of 0 publications\nNo Results Found\n")
     assert (empty.entries, empty.warnings) == ([], ["the listing says 'No Results Found'"])
+
+
+def test_the_page_footer_after_the_last_publication_is_not_one():
+    page = parse_text("Publications\n\nSort By\n1 - 15 of 20 publications\n    Reading Machines\n    Lin Wu\n"
+                      "    Science (2026)\n    Preview abstract Machines read. View details\n"
+                      "Follow us\nAbout Google\nSome Footer Link\n")
+    assert [(e.title, e.authors) for e in page.entries] == [("Reading Machines", ["Lin Wu"])]
+    assert page.warnings == ["'Some Footer Link' after the last publication is not one: left out"]

@@ -181,3 +181,9 @@ def test_an_affiliation_in_capitals_is_not_the_category():
     text = "Lin Wu\nKAIST\nHC\nh-index3\n\nCLMar 1, 2024\nA Paper\n\nLin Wu, Ana Lima\n\nAbstract.\n"
     profile = parse_text(text).profile
     assert (profile.category, profile.affiliation) == ("HC", "KAIST")
+
+
+def test_the_sites_controls_between_and_after_entries_are_not_text():
+    text = ("Lin Wu\nh-index3\n\nCLMar 1, 2024\nA Paper\n\nLin Wu, Ana Lima\n\nAn abstract.\n\nShow more\n\n"
+            "CLMar 1, 2023\nAnother Paper\n\nLin Wu\n\nAnother abstract.\n\nLoad more papers\n")
+    assert [e.abstract for e in parse_text(text).entries] == ["An abstract.", "Another abstract."]

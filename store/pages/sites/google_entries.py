@@ -33,6 +33,8 @@ FURNITURE = {
     "google research", "research areas", "filter", "filters", "load more", "show more", "see all",
     "back to top", "share", "copy link", "bibtex", "cite", "google scholar", "view publication",
     "next", "previous", "next page", "previous page", "first", "last", "page", "…", "...",
+    "follow us", "about google", "google products", "privacy", "terms", "privacy & terms", "help",
+    "send feedback", "careers", "blog", "more", "menu", "search", "close",
 }
 _BULLET = re.compile(r"^[•·*\-–]\s*")
 _COUNT_LINE = re.compile(r"^\d[\d,]*\s*[-–]\s*\d[\d,]*\s+of\s+\d[\d,]*\s+publications?$", re.IGNORECASE)
@@ -94,7 +96,13 @@ def read_entries(lines: list[str], cut: bool, warnings: list[str]) -> list[Entry
         entries.extend(with_abstract)
         header = []
     if header:
-        entries.extend(_header_entries(header, cut, warnings))
+        trailing = _header_entries(header, cut, warnings)
+        # A publication shows its authors or venue: a bare line after the last one is the
+        # page's footer (links, 'Follow us'), not a paper, unless the page stops there.
+        while trailing and not cut and not (trailing[-1].authors or trailing[-1].venue or trailing[-1].year):
+            dropped = trailing.pop()
+            warnings.append(f"'{(dropped.title or '')[:40]}' after the last publication is not one: left out")
+        entries.extend(trailing)
     return entries
 
 

@@ -107,12 +107,19 @@ def parse(lines: list[str]) -> ParsedPage:
     return page
 
 
+# The site's controls that a save of a whole page keeps between or after the entries.
+_CONTROLS = re.compile(r"^(?:Load more(?: papers)?|Show more|Show less|Next|Previous|\d{1,3}|Back to top)$",
+                       re.IGNORECASE)
+
+
 def _blocks(lines: list[str]) -> list[list[str]]:
-    """Paragraphs: runs of non-blank lines."""
+    """Paragraphs: runs of non-blank lines, less the site's controls."""
     blocks: list[list[str]] = []
     current: list[str] = []
     for line in lines:
         line = line.strip()
+        if line and len(line) < 20 and _CONTROLS.match(line):
+            continue
         if line:
             current.append(line)
         elif current:

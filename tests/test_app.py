@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -295,7 +296,7 @@ async def test_a_large_store_shows_its_authors_first_then_their_papers(seeded_st
         assert not release.is_set() and app.search_index is None
         release.set()
         await started(app, pilot)
-        assert papers.count == 19 and drawn(papers)[0].startswith("2026-02-05  SAIL: Self-Amplified")
+        assert papers.count == 19 and drawn(papers)[0].startswith(" 2026-02-05  SAIL: Self-Amplified")
         assert app.search_index is not None
 
 
@@ -318,7 +319,7 @@ async def test_a_store_read_before_the_screen_is_mounted_is_in_the_first_frame(s
         assert app.main_screen.query_one("#authors").count == 98 and papers.count == 46
         await started(app, pilot)
         assert read_by_the_worker == [] and app.search_index is not None
-        assert drawn(papers)[0].startswith("2026-05-21? Geometry-Adaptive Explaine")
+        assert drawn(papers)[0].startswith(" 2026-05-21? Geometry-Adaptive Explain")
 
 
 async def test_the_app_notices_an_ingest_from_another_process_and_reloads_on_r(tmp_path):
@@ -365,7 +366,7 @@ async def test_a_list_of_100000_rows_draws_only_the_rows_on_screen():
         await pilot.pause()
         assert papers_list.cursor == 99_999
         last = papers_list.papers[-1]  # newest first: the oldest paper ends the list
-        assert drawn(papers_list)[-1].startswith(f"2000-01-01  {last['display_title']} ")
+        assert drawn(papers_list)[-1].startswith(f" 2000-01-01  {last['display_title']} ")
         # Only what is on screen is drawn: a screenful of rows, not 100,000.
         assert 0 < len(set(rows_drawn)) <= 2 * 24
 
@@ -589,3 +590,36 @@ async def test_esc_from_a_paper_opened_by_search_returns_to_its_results_and_up_r
         assert app.screen.query_text == "pseudocoreset"
         await press(app, pilot, "escape")
     assert (tmp_path / "store.json.history").read_text() == "pseudocoreset\nkernel\n"
+
+
+async def test_space_marks_papers_x_exports_them_and_y_copies_their_bibtex(seeded_store, tmp_path, monkeypatch):
+    from pybtex.database import parse_string
+
+    monkeypatch.chdir(tmp_path)
+    app = LitbrowseApp(seeded_store, watch_store=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        await press(app, pilot, "enter")  # the first author's papers
+        papers = app.main_screen.query_one("#papers")
+        first, second = papers.papers[0]["id"], papers.papers[1]["id"]
+        await press(app, pilot, "space", "space")
+        assert app.marked == {first, second}
+        assert drawn(papers)[0][0] == "◆" and drawn(papers)[2][0] == " "
+        assert str(app.main_screen.query_one("#status").render()).endswith("· 2 marked (x export, Y BibTeX)")
+        copied = []
+        app.copy_to_clipboard = copied.append
+        await press(app, pilot, "Y")
+        assert len(parse_string(copied[0], "bibtex").entries) == 2
+        await press(app, pilot, "x")
+        assert type(app.screen).__name__ == "ExportScreen"
+        assert app.screen.query_one("#export-path").value == str(tmp_path / "litbrowse-marked.bib")
+        await press(app, pilot, "enter")
+        await pilot.pause()
+        written = parse_string((tmp_path / "litbrowse-marked.bib").read_text(), "bibtex").entries
+        assert len(written) == 2
+        # Unmarked, x exports the papers listed, here as CSL-JSON.
+        await press(app, pilot, "g", "space", "space")
+        assert app.marked == set()
+        await press(app, pilot, "x", "ctrl+u", *str(tmp_path / "all.json"), "enter")
+        await pilot.pause()
+        assert len(json.loads((tmp_path / "all.json").read_text())) == len(papers.papers)

@@ -20,6 +20,7 @@ from textual.worker import Worker, get_current_worker
 from store.catalog import Catalog, build_catalog
 from store.collector import adopt_policy
 from store.disk.persistence import StoreData, StoreError, attach_papers, load, open_details
+from store.model import newest_first
 from store.search.history import add_to_history, read_history
 from store.text import plain
 from tui.commands import AppCommands, AuthorCommands, PaperCommands
@@ -44,6 +45,7 @@ class LitbrowseApp(App[None]):
         Binding("slash", "search", "Search"),
         Binding("y", "copy_link", "Copy link"),
         Binding("Y", "copy_bibtex", "BibTeX"),
+        Binding("x", "export", "Export"),
         Binding("o", "open_link", "Open", show=False),
         Binding("r", "reload", "Reload", show=False),
         Binding("question_mark", "help", "Help"),
@@ -60,6 +62,8 @@ class LitbrowseApp(App[None]):
         self.main_screen = MainScreen()
         self.search_index: SearchIndex | None = None
         self.last_query = ""
+        self.marked: set[str] = set()  # papers marked with Space, for export and BibTeX
+        self._status_text = ""
         self.search_history: list[str] | None = None  # read at the first search
         self.opened_from_search: str | None = None  # the paper a search opened last
         self._store_stamp: tuple[int, int] | None = None
@@ -74,8 +78,16 @@ class LitbrowseApp(App[None]):
         if self.watch_store:
             self.set_interval(STORE_POLL_SECONDS, self.check_store)
 
-    def status(self, text: str) -> None:
-        self.main_screen.query_one("#status", Static).update(Content(text))
+    def status(self, text: str | None = None) -> None:
+        """The status line: what the store holds (text, kept), and how many papers are marked."""
+        if text is not None:
+            self._status_text = text
+        marks = f" · {len(self.marked)} marked (x export, Y BibTeX)" if self.marked else ""
+        self.main_screen.query_one("#status", Static).update(Content(self._status_text + marks))
+
+    def toggle_mark(self, paper_id: str) -> None:
+        self.marked.symmetric_difference_update({paper_id})
+        self.status()
 
     # -- loading ---------------------------------------------------------------
 
@@ -308,14 +320,65 @@ class LitbrowseApp(App[None]):
         self.notify(Content(f"Copied {link}"), timeout=3)
 
     def action_copy_bibtex(self) -> None:
-        from store.export.bibtex import cite_keys, to_bibtex
+        """The marked papers' BibTeX, or the paper shown's."""
+        from store.export.bibtex import to_bibtex_file
 
-        paper = self.current_paper()
-        if paper is not None:
+        papers = self._marked_papers() or ([paper] if (paper := self.current_paper()) else [])
+        if papers:
             data = self.main_screen.catalog.data
-            key = cite_keys(data.papers).get(paper["id"]) if data.papers_loaded else None
-            self.copy_to_clipboard(to_bibtex(data.fill(paper), key))
-            self.notify("Copied the BibTeX entry", timeout=3)
+            self.copy_to_clipboard(to_bibtex_file([data.fill(p) for p in papers], self._cite_keys()))
+            self.notify(f"Copied {len(papers)} BibTeX entr{'y' if len(papers) == 1 else 'ies'}", timeout=3)
+
+    def _cite_keys(self) -> dict[str, str]:
+        from store.export.bibtex import cite_keys
+
+        data = self.main_screen.catalog.data
+        return cite_keys(data.papers) if data.papers_loaded else {}
+
+    def _marked_papers(self) -> list[dict]:
+        by_id = self.main_screen.papers_by_id
+        return newest_first(by_id[i] for i in self.marked if i in by_id)
+
+    def action_export(self) -> None:
+        """Write the marked papers, or the papers listed, to a file asked for."""
+        from tui.screens.export import ExportScreen
+
+        papers = self._marked_papers()
+        what = "marked papers"
+        if not papers:
+            papers = list(self.main_screen.query_one("#papers").papers)  # type: ignore[attr-defined]
+            what = "papers listed"
+        if not papers:
+            self.notify("No papers to export: mark some with Space, or open an author", severity="warning")
+            return
+        default = Path.cwd() / ("litbrowse-marked.bib" if what == "marked papers" else "litbrowse-papers.bib")
+
+        def write(path: Path | None) -> None:
+            if path is not None:
+                self._write_export(path, papers)
+
+        self.push_screen(ExportScreen(len(papers), what, default), write)
+
+    def _write_export(self, path: Path, papers: list[dict]) -> None:
+        import orjson
+
+        from store.disk.storage import atomic_write
+        from store.export.bibtex import to_bibtex_file
+        from store.export.csl import csl_items
+
+        data = self.main_screen.catalog.data
+        filled = [data.fill(paper) for paper in papers]
+        keys = self._cite_keys()
+        payload = (orjson.dumps(csl_items(filled, keys), option=orjson.OPT_INDENT_2) if path.suffix == ".json"
+                   else to_bibtex_file(filled, keys).encode())
+        try:
+            if path.is_dir():
+                raise IsADirectoryError(21, "is a folder")
+            atomic_write(path, payload)
+        except OSError as error:
+            self.notify(Content(f"{path}: cannot write: {error.strerror or error}"), severity="error", timeout=10)
+            return
+        self.notify(Content(f"Wrote {len(papers)} papers to {path}"), timeout=5)
 
     def action_open_link(self) -> None:
         paper = self.current_paper()

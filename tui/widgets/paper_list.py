@@ -25,6 +25,7 @@ class PaperList(LineList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "cycle_sort", "Sort"),
         Binding("enter", "select", "Details"),
+        Binding("space", "toggle_mark", "Mark"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -57,14 +58,24 @@ class PaperList(LineList):
 
     def row(self, index: int, width: int) -> Row:
         paper = self.papers[index]
-        room = width - 12  # what the date column leaves
+        room = width - 13  # what the mark and the date column leave
         # The title is what people read: the category or venue gets a quarter at most.
         tag = paper.get("category") or paper.get("venue") or ""
         tag = fit(tag, min(cell_len(tag), room // 4)) if tag and room >= 24 else ""
         title_width = max(4, room - (cell_len(tag) + 1 if tag else 0))
         title = fit(paper["display_title"], title_width)
         title += " " * (title_width - cell_len(title))
-        return [(short_date(paper) + " ", "dim"), (title, ""), (" " + tag if tag else "", "accent")]
+        marked = paper["id"] in getattr(self.app, "marked", ())
+        return [("◆" if marked else " ", "accent"), (short_date(paper) + " ", "dim"), (title, ""),
+                (" " + tag if tag else "", "accent")]
+
+    def action_toggle_mark(self) -> None:
+        """Mark the paper under the cursor (or unmark it), and go on to the next."""
+        if self.current is None:
+            return
+        self.app.toggle_mark(self.current["id"])  # type: ignore[attr-defined]
+        self.refresh_line(self.cursor)
+        self.action_cursor_down()
 
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

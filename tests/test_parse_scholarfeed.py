@@ -50,7 +50,7 @@ def test_affiliations_after_the_author_list():
 def test_year_less_dates_are_inferred_after_the_latest_shown_year():
     page = parse_seed(SCHOLARFEED)
     entry = by_title(page, "Geometry-Adaptive Explainer")
-    # The page shows years up to 2025; a date without a year is this year's: 2026.
+    # The page shows years up to 2025; a date without a year is in the year after: 2026.
     assert (entry.date, entry.year, entry.date_inferred) == ("2026-05-21", 2026, True)
     p3t = by_title(page, "P3T")
     assert (p3t.date, p3t.date_inferred, p3t.has_code) == ("2026-04-17", True, True)

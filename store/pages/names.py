@@ -88,15 +88,10 @@ def split_glued_title(line: str) -> tuple[str, str] | None:
 _GLUE = re.compile(r"(?<=[a-zA-Z0-9)\]?!.:'\"])(?=[A-Z][a-z])")
 
 
-def same_person(a: str, b: str) -> bool:
-    """Whether two spellings name one person: equal but for case, accents and dots, or
-    one surname with first names that agree ('Fernanda Viegas', 'Fernanda B. Viégas',
-    'F. Viegas')."""
-    return person_matcher(b)(a)
-
-
 def person_matcher(name: str) -> Callable[[str], bool]:
-    """same_person(other, name) for many others: the name's parts worked out once."""
+    """Whether another spelling names the same person: equal but for case, accents and
+    dots, or one surname with first names that agree ('Fernanda Viegas', 'Fernanda B.
+    Viégas', 'F. Viegas'). The name's parts are worked out once, for many others."""
     key = name_key(name)
     words = fold(name).replace(".", " ").split()
     surname, first = (words[-1], words[0]) if len(words) >= 2 else (None, None)

@@ -89,10 +89,14 @@ def parse(lines: list[str]) -> ParsedPage:
 
     cut = ends_cut(lines)
     today = date.today()
+    # scholarfeed shows the year of every date but this year's: a year-less date is in
+    # the year after the latest the page shows, or, with none shown, this year.
+    shown = [int(year) for _, m in dated if (year := m.group("year"))]
+    latest = max(shown) + 1 if shown else None
     for n, (start, match) in enumerate(dated):
         last = n + 1 == len(dated)
         end = len(lines) if last else dated[n + 1][0]
-        entry = _entry(match, _blocks(lines[start + 1 : end]), today, cut=cut and last)
+        entry = _entry(match, _blocks(lines[start + 1 : end]), (today, latest), cut=cut and last)
         number = n + 1
         if entry is None:
             reason = "the page is cut off in its title" if cut and last else "it has no title"
@@ -202,18 +206,20 @@ def _names_owner(first: str, header: list[str]) -> bool:
     return looks_like_name(first) or (len(first) <= 100 and any(map(_is_header_line, header)))
 
 
-def _year_for(month: int, day: int, today: date) -> int:
-    """scholarfeed leaves out the year of this year's papers: the year a date without
-    one is in, this year unless that date is still to come (a page saved last year)."""
-    return today.year - 1 if (month, day) > (today.month, today.day) else today.year
+def _year_for(month: int, day: int, today: date, after_shown: int | None) -> int:
+    """The year of a date shown without one: the year after the page's latest, at most
+    this year, and never a date still to come (a page saved last year)."""
+    this_year = today.year - 1 if (month, day) > (today.month, today.day) else today.year
+    return min(after_shown, this_year) if after_shown else this_year
 
 
 # A page's papers share a few thousand dates: each is worked out once.
 @lru_cache(maxsize=1 << 14)
-def _date_fields(month: str, day: str, year: str | None, today: date) -> tuple[int, str | None, bool]:
+def _date_fields(month: str, day: str, year: str | None, today: date,
+                 after_shown: int | None) -> tuple[int, str | None, bool]:
     """(year, ISO date, whether the year was inferred) of a date line's parts."""
     month_number = MONTHS[month.rstrip(".").lower()[:3]]
-    number = int(year) if year else _year_for(month_number, int(day), today)
+    number = int(year) if year else _year_for(month_number, int(day), today, after_shown)
     return number, iso_date(number, month_number, int(day)), not year
 
 
@@ -221,20 +227,21 @@ def _date_fields(month: str, day: str, year: str | None, today: date) -> tuple[i
 _TITLE_MAX_LINES = 4
 
 
-def _entry(match: re.Match[str] | None, blocks: list[list[str]], today: date | None, cut: bool) -> Entry | None:
+def _entry(match: re.Match[str] | None, blocks: list[list[str]], when: tuple[date, int | None] | None,
+           cut: bool) -> Entry | None:
     """One paper from its date line's match and the paragraphs after it; `cut` when the
     page stops inside them."""
     lines = [line for block in blocks for line in block]
     if not lines:
         return None
     entry = Entry()
-    if match is not None and today is not None:
+    if match is not None and when is not None:
         # DATE_LINE's groups in their order (by number: half the cost of by name).
         score, cats, month, day, year, code = match.groups()
         entry.category = split_categories(cats)
         entry.score = float(score) if score else None
         entry.has_code = bool(code)
-        entry.year, entry.date, entry.date_inferred = _date_fields(month, day, year, today)
+        entry.year, entry.date, entry.date_inferred = _date_fields(month, day, year, *when)
 
     title, authors, abstract_at = _title_and_authors(lines, blocks)
     if cut and authors is None:

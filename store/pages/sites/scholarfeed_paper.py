@@ -76,7 +76,7 @@ def parse(lines: list[str]) -> ParsedPage:
     if texts and (match := DATE_LINE.match(texts[0])):
         _score, cats, month, day, year, _code = match.groups()
         entry.category = split_categories(cats)
-        entry.year, entry.date, entry.date_inferred = _date_fields(month, day, year, date.today())
+        entry.year, entry.date, entry.date_inferred = _date_fields(month, day, year, date.today(), None)
         at = 1
     if at < len(texts):
         entry.title = texts[at]

@@ -91,7 +91,7 @@ def find_code_url(*texts: str | None) -> str | None:
 
 # Saved excerpts stop mid-sentence; a whole page ends its last line with one of these
 # (a sentence, a closing bracket or quote, a date or count).
-_WHOLE_ENDING = re.compile(r"[.!?)\]\"'”’»0-9]$|^(?:Your Notes|View details)$", re.IGNORECASE)
+_WHOLE_ENDING = re.compile(r"[.!?)\]\"'”’»0-9]$")
 # What a cut-off text gets at its end, so that a reader sees it is not all there.
 CUT_MARK = " …"
 

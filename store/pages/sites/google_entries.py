@@ -37,7 +37,7 @@ FURNITURE = {
     "send feedback", "careers", "blog", "more", "menu", "search", "close",
 }
 _BULLET = re.compile(r"^[•·*\-–]\s*")
-_COUNT_LINE = re.compile(r"^\d[\d,]*\s*[-–]\s*\d[\d,]*\s+of\s+\d[\d,]*\s+publications?$", re.IGNORECASE)
+COUNT_LINE = re.compile(r"^\d[\d,]*\s*[-–]\s*\d[\d,]*\s+of\s+\d[\d,]*\s+publications?$", re.IGNORECASE)
 # Words that make a line a venue, not a title, when no year says so.
 _VENUE_WORD = re.compile(
     r"\b(?:Proceedings|Proc\.|Conference|Journal|Transactions|Workshop|Symposium|Letters|Review|Magazine|"
@@ -56,7 +56,7 @@ _PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 def is_furniture(line: str) -> bool:
     """A menu item, heading, link label, pager or count line of the site."""
     bare = _BULLET.sub("", line).strip().lower()
-    return bare in FURNITURE or _COUNT_LINE.match(bare) is not None or _PAGE_NUMBER.match(bare) is not None
+    return bare in FURNITURE or COUNT_LINE.match(bare) is not None or _PAGE_NUMBER.match(bare) is not None
 
 
 def read_entries(lines: list[str], cut: bool, warnings: list[str]) -> list[Entry]:
@@ -71,13 +71,11 @@ def read_entries(lines: list[str], cut: bool, warnings: list[str]) -> list[Entry
             header.append(line)
             at += 1
             continue
-        # The abstract: on this line after 'Preview abstract', or on the lines after it.
-        parts = [PREVIEW.sub("", line)]
+        # The abstract: on this line after 'Preview abstract', or alone on the next one.
+        text = PREVIEW.sub("", line)
         at += 1
-        while not _VIEW_DETAILS_WHOLE.search(parts[-1]) and at < len(texts) and not parts[-1]:
-            parts[-1] = texts[at]
-            at += 1
-        text = " ".join(parts)
+        if not text and at < len(texts):
+            text, at = texts[at], at + 1
         ended = _VIEW_DETAILS_WHOLE.search(text) is not None
         if not ended and at < len(texts) and _VIEW_DETAILS.fullmatch(texts[at]):
             ended, at = True, at + 1  # 'View details' on a line of its own

@@ -19,7 +19,7 @@ from store.text import squash
 
 NAME = "research.google-listing"
 
-_COUNT = re.compile(r"^\d[\d,]*\s*[-–]\s*\d[\d,]*\s+of\s+\d[\d,]*\s+publications?$", re.IGNORECASE)
+_COUNT = google_entries.COUNT_LINE
 _RECENT = re.compile(r"^Recent Publications$", re.IGNORECASE)
 _NO_RESULTS = re.compile(r"^No Results Found\.?$", re.IGNORECASE)
 

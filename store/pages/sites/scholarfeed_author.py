@@ -172,8 +172,9 @@ def _parse_header(lines: list[str], page: ParsedPage) -> list[list[str]]:
             continue
         metric = _ANY_METRIC.match(line)
         if metric:
-            key, rx = next((k, rx) for k, rx in _METRICS.items() if rx.match(line))
-            raw = rx.match(line).group(1)  # type: ignore[union-attr]
+            # The one metric group that matched, numbered in _METRICS' order.
+            at = next(i for i, group in enumerate(metric.groups()) if group is not None)
+            key, raw = list(_METRICS)[at], metric.groups()[at]
             value = _metric(key, raw)
             if value is None:
                 page.warnings.append(f"{key.replace('_', ' ')} '{raw[:20]}' is not a number "
